@@ -1,0 +1,61 @@
+"""Run the index engine once per period on the units × indicators table and collect the rankings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from fanxing.index import IndexResult, Methodology, compute
+
+DIMENSIONS = ("reach", "engagement", "reputation", "commercial", "longevity")
+
+
+@dataclass
+class PeriodRanking:
+    """Rankings of every period of one kind, plus the engine results behind each period."""
+
+    kind: str
+    table: pd.DataFrame  # period, rank, drama_id, score, <dimensions>
+    results: dict[str, IndexResult] = field(default_factory=dict)
+
+
+def rank_kind(indicators: pd.DataFrame, methodology: Methodology, kind: str, *,
+              min_plays: float = 0.0, keep_results: bool = False) -> PeriodRanking:
+    """Compute the index for every period in ``indicators`` (columns period, drama_id, codes…).
+
+    Ranks are 1 = best, ties sharing the best rank; ordering within ties is by drama_id so the
+    output is deterministic.
+    """
+    codes = methodology.indicator_codes
+    root = next(a.code for a in methodology.aggregates if a.parent is None)
+    dims = [a.code for a in methodology.aggregates if a.parent == root]
+    frames = []
+    results: dict[str, IndexResult] = {}
+    if indicators.empty:
+        return PeriodRanking(kind, pd.DataFrame(columns=["period", "rank", "drama_id", "score", *dims]))
+    for period, g in indicators.groupby("period", sort=True):
+        if "plays_total" in g and min_plays > 0:
+            g = g[g["plays_total"] >= min_plays]
+        if len(g) < 2:
+            continue
+        data = g.set_index("drama_id")[codes]
+        res = compute(data, methodology)
+        scores = res.scores
+        out = pd.DataFrame({
+            "period": period,
+            "drama_id": scores.index.astype(str),
+            "score": scores[root].to_numpy(dtype=float),
+        })
+        for d in dims:
+            out[d] = scores[d].to_numpy(dtype=float)
+        out = out[np.isfinite(out["score"])]
+        out = out.sort_values(["score", "drama_id"], ascending=[False, True], kind="stable")
+        out.insert(1, "rank", out["score"].rank(method="min", ascending=False).astype("int64"))
+        frames.append(out)
+        if keep_results:
+            results[str(period)] = res
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["period", "rank", "drama_id", "score", *dims])
+    return PeriodRanking(kind, table, results)

@@ -1,0 +1,49 @@
+"""Run every detector over the facts: day flags (lazy Ibis table) and episodes (a pandas frame)."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from fanxing.integrity.baseline import plays_baseline
+from fanxing.integrity.config import IntegrityConfig
+from fanxing.integrity.engagement import engagement_flags, ratio_table
+from fanxing.integrity.episodes import EPISODE_COLUMNS, merge_episodes
+from fanxing.integrity.impossible import impossible_flags
+from fanxing.integrity.plays import plays_flags
+from fanxing.integrity.prepare import prepare
+
+
+def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
+                config: IntegrityConfig | None = None) -> ir.Table:
+    """One row per flagged day × indicator × reason: drama_id, platform, date, indicator, reason,
+    severity_rank (0 low, 1 medium, 2 high), score (robust z), expected (baseline), observed, others_z.
+
+    Runs a few aggregate queries eagerly (the per-series decay fits); the returned table is lazy."""
+    config = config or IntegrityConfig()
+    base = prepare(facts, dramas).cache()
+    scored = plays_baseline(base, config).cache()
+    parts = [plays_flags(scored, config)]
+    parts += engagement_flags(ratio_table(base, config).cache(), config)
+    parts += impossible_flags(base)
+    return ibis.union(*parts, distinct=False)
+
+
+def detect(facts: ir.Table, dramas: ir.Table | None = None,
+           config: IntegrityConfig | None = None) -> pd.DataFrame:
+    """Anomaly episodes as a pandas frame (EPISODE_COLUMNS), sorted by drama, platform, start,
+    indicator; start/end as ``datetime.date``."""
+    config = config or IntegrityConfig()
+    days = detect_days(facts, dramas, config).cache()
+    ep = merge_episodes(days, config).to_pandas()
+    return finish_episodes(ep)
+
+
+def finish_episodes(ep: pd.DataFrame) -> pd.DataFrame:
+    """Column order, date types and a deterministic sort for an executed episode table."""
+    ep = ep.copy()
+    for c in ("start", "end"):
+        ep[c] = pd.to_datetime(ep[c]).dt.date
+    ep = ep.sort_values(["drama_id", "platform", "start", "indicator", "reason"], kind="stable")
+    return ep.loc[:, list(EPISODE_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Publishing a build: atomic directory swap, manifest and output tables."""

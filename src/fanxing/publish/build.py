@@ -1,0 +1,236 @@
+"""`fanxing build`: ingest → integrity → indicators → index → awards → publish, atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform as _platform
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+import fanxing
+from fanxing.drama.indicators import INDICATORS, compute_indicators
+from fanxing.drama.methodology import FanxingMethodology, load_fanxing_methodology
+from fanxing.drama.periods import Season
+from fanxing.drama.ranking import PeriodRanking, rank_kind
+from fanxing.errors import BuildError
+from fanxing.publish.atomic import publish_dir, sha256_file, staging_dir
+from fanxing.publish.tables import write_outputs
+from fanxing.season import ingest_season
+from fanxing.warehouse import Warehouse
+
+Progress = Callable[[str], None]
+
+FACT_VALUES = ("plays", "likes", "comments", "shares", "favorites", "completion_rate",
+               "watch_minutes", "revenue_cny", "rating")
+
+
+@dataclass
+class BuildContext:
+    """Everything the publishing step writes, gathered while the build runs."""
+
+    methodology: FanxingMethodology
+    methodology_bytes: bytes
+    methodology_path: Path
+    season: Season
+    ingest: object
+    catalogue: pd.DataFrame
+    platforms: pd.DataFrame
+    platform_weights: pd.Series
+    anomalies: pd.DataFrame
+    daily: pd.DataFrame
+    indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    indicators_raw: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rankings: dict[str, PeriodRanking] = field(default_factory=dict)
+    rankings_raw: dict[str, PeriodRanking] = field(default_factory=dict)
+    quarantine: pd.DataFrame | None = None
+    jury: pd.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    engine: str = "duckdb"
+    build_id: str = ""
+
+
+@dataclass
+class BuildSummary:
+    out_dir: Path
+    build_id: str
+    top: pd.DataFrame
+    timings: dict[str, float]
+    counts: dict[str, int]
+
+
+class _Timer:
+    def __init__(self, ctx_timings: dict[str, float], progress: Progress | None):
+        self.t = ctx_timings
+        self.progress = progress
+
+    def step(self, name: str):
+        timer = self
+
+        class _Step:
+            def __enter__(self):
+                if timer.progress:
+                    timer.progress(name)
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.t[name] = round(time.perf_counter() - self.t0, 4)
+
+        return _Step()
+
+
+def season_of(wh: Warehouse) -> Season:
+    """The season's name and dates from the warehouse (derived from the facts when not given)."""
+    s = wh.table("season").to_pandas()
+    if len(s) and pd.notna(s.iloc[0]["start"]) and pd.notna(s.iloc[0]["end"]):
+        row = s.iloc[0]
+        return Season(str(row["name"]), pd.Timestamp(row["start"]).date(), pd.Timestamp(row["end"]).date())
+    f = wh.table("facts")
+    r = f.aggregate(lo=f.date.min(), hi=f.date.max()).to_pandas().iloc[0]
+    lo, hi = pd.Timestamp(r["lo"]).date(), pd.Timestamp(r["hi"]).date()
+    return Season(str(lo.year), lo, hi)
+
+
+def platform_weights(platforms: pd.DataFrame, facts_platforms: list[str], setting) -> pd.Series:
+    """Weight of each platform when per-platform values are combined (sums to 1)."""
+    names = sorted(set(facts_platforms))
+    if isinstance(setting, dict):
+        w = pd.Series({p: float(setting.get(p, 0.0)) for p in names})
+    elif setting == "reach" and not platforms.empty:
+        col = next((c for c in ("reach", "relative_reach", "mau") if c in platforms.columns), None)
+        if col is None:
+            w = pd.Series(1.0, index=names)
+        else:
+            reach = pd.to_numeric(platforms.set_index("platform")[col], errors="coerce")
+            w = pd.Series({p: reach.get(p, float("nan")) for p in names})
+            w = w.fillna(w.median() if w.notna().any() else 1.0)
+    else:
+        w = pd.Series(1.0, index=names)
+    if w.sum() <= 0:
+        raise BuildError("platform weights sum to zero: give at least one platform a positive weight")
+    return w / w.sum()
+
+
+def _index_facts(adjusted: ibis.Table) -> ibis.Table:
+    """The facts the index reads: adjusted values under the plain column names."""
+    cols = {c: adjusted[f"{c}_adj"] if f"{c}_adj" in adjusted.columns else adjusted[c] for c in FACT_VALUES}
+    return adjusted.select("date", "platform", "drama_id", **cols)
+
+
+def run_integrity(facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology):
+    """Anomaly episodes, the adjusted facts table and the published daily table."""
+    from fanxing.integrity import adjust_facts, detect_days, merge_episodes
+    from fanxing.integrity.detect import finish_episodes
+
+    cfg = m.integrity
+    thresholds = type(cfg).__mro__[1].model_validate(cfg.model_dump(exclude={"mode"}))
+    days = detect_days(facts, dramas, thresholds).cache()
+    episodes = finish_episodes(merge_episodes(days, thresholds).to_pandas())
+    adjusted = adjust_facts(facts, days, mode=cfg.mode).cache()
+    keep = ["date", "platform", "drama_id", "plays", "plays_adj", "likes", "comments", "shares", "favorites",
+            "completion_rate", "revenue_cny", "rating", "flagged"]
+    daily = adjusted.select(*[c for c in keep if c in adjusted.columns]).order_by(
+        ["drama_id", "platform", "date"]).to_pandas()
+    return episodes, _index_facts(adjusted), daily
+
+
+def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Path | None = None,
+          engine: str = "duckdb", db: str | Path | None = None,
+          progress: Progress | None = None) -> BuildSummary:
+    """Build and publish a season. ``out_dir`` is replaced only when everything succeeded."""
+    season_dir, out_dir = Path(season_dir), Path(out_dir)
+    timings: dict[str, float] = {}
+    timer = _Timer(timings, progress)
+    t_start = time.perf_counter()
+    with timer.step("methodology"):
+        m, m_bytes, m_path = load_fanxing_methodology(methodology)
+    with staging_dir(out_dir) as stage, tempfile.TemporaryDirectory(prefix="fanxing-wh-") as tmp:
+        wh = Warehouse.connect(Path(db) if db else Path(tmp) / "warehouse.duckdb", engine=engine)
+        try:
+            with timer.step("ingest"):
+                report = ingest_season(season_dir, wh)
+            if not report.usable:
+                raise BuildError(f"{season_dir}: the season is unusable: "
+                                 + "; ".join(str(e) for e in getattr(report, "errors", [])) or "no readable data")
+            ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine)
+        finally:
+            wh.close()
+        ctx.build_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        with timer.step("write"):
+            counts = write_outputs(stage, ctx)
+        timings["total"] = round(time.perf_counter() - t_start, 4)
+        _write_manifest(stage, ctx, season_dir, counts, timings)
+        publish_dir(stage, out_dir)
+    top = ctx.rankings["annual"].table.head(10) if "annual" in ctx.rankings else pd.DataFrame()
+    return BuildSummary(out_dir, ctx.build_id, top, timings, counts)
+
+
+def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path, report, timer: _Timer,
+             engine: str) -> BuildContext:
+    facts = wh.table("facts")
+    dramas = wh.table("dramas")
+    season = season_of(wh)
+    catalogue = dramas.to_pandas()
+    platforms = wh.table("platforms").to_pandas()
+    fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
+    weights = platform_weights(platforms, fplat, m.drama.platform_weights)
+    with timer.step("integrity"):
+        anomalies, index_facts, daily = run_integrity(facts, dramas, m)
+    ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, daily,
+                       engine=engine)
+    ctx.quarantine = wh.table("quarantine").to_pandas()
+    ctx.jury = wh.table("jury").to_pandas()
+    for kind in m.drama.periods:
+        with timer.step(f"indicators.{kind}"):
+            ctx.indicators[kind] = compute_indicators(index_facts, dramas, kind, season, weights)
+            ctx.indicators_raw[kind] = compute_indicators(facts, dramas, kind, season, weights)
+        with timer.step(f"index.{kind}"):
+            keep = kind == "annual"
+            ctx.rankings[kind] = rank_kind(ctx.indicators[kind], m.index, kind, min_plays=m.drama.min_plays,
+                                           keep_results=keep)
+            ctx.rankings_raw[kind] = rank_kind(ctx.indicators_raw[kind], m.index, kind,
+                                               min_plays=m.drama.min_plays)
+    return ctx
+
+
+def _versions() -> dict[str, str]:
+    import duckdb
+    import numpy
+    import pyarrow
+
+    return {"fanxing": fanxing.__version__, "python": _platform.python_version(), "numpy": numpy.__version__,
+            "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "duckdb": duckdb.__version__,
+            "ibis": ibis.__version__}
+
+
+def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: dict, timings: dict) -> None:
+    report = ctx.ingest
+    outputs = {str(p.relative_to(stage)): sha256_file(p) for p in sorted(stage.rglob("*")) if p.is_file()}
+    manifest = {
+        "build_id": ctx.build_id,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "season": {"name": ctx.season.name, "start": ctx.season.start.isoformat(),
+                   "end": ctx.season.end.isoformat(), "dir": str(season_dir.resolve())},
+        "inputs": report.accounting_records() if hasattr(report, "accounting_records") else [],
+        "methodology": {"name": ctx.methodology.name, "version": ctx.methodology.version,
+                        "sha256": ctx.methodology.canonical_hash,
+                        "file_sha256": __import__("hashlib").sha256(ctx.methodology_bytes).hexdigest(),
+                        "index_sha256": ctx.methodology.index.canonical_hash,
+                        "source": str(ctx.methodology_path)},
+        "platform_weights": {k: round(float(v), 6) for k, v in ctx.platform_weights.items()},
+        "engine": ctx.engine,
+        "versions": _versions(),
+        "timings": timings,
+        "counts": counts,
+        "indicators": {k: {"dimension": v[0], "name": v[1], "description": v[2]} for k, v in INDICATORS.items()},
+        "outputs": outputs,
+    }
+    (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str),
+                                         encoding="utf-8")

@@ -1,0 +1,166 @@
+"""Write a build's tables into its (staging) directory, following docs/architecture.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from fanxing.drama.indicators import INDICATORS
+from fanxing.drama.periods import LAUNCH_KINDS, period_end, period_label
+
+if TYPE_CHECKING:
+    from fanxing.publish.build import BuildContext
+
+LIST_COLUMNS = ("aliases", "genres", "industry_tags")
+
+
+def _joined(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, list | tuple | np.ndarray):
+        return "|".join(str(x) for x in v)
+    return str(v)
+
+
+def catalogue_frame(catalogue: pd.DataFrame) -> pd.DataFrame:
+    out = catalogue.copy()
+    for c in LIST_COLUMNS:
+        if c in out:
+            out[c] = out[c].map(_joined)
+    return out
+
+
+def _period_bounds(kind: str, ctx: BuildContext) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """period label → (start, end) of calendar periods; launch windows map to the season."""
+    s = ctx.season
+    if kind in LAUNCH_KINDS or kind == "annual":
+        return {period_label(kind, s.start, s): (pd.Timestamp(s.start), pd.Timestamp(s.end))}
+    out = {}
+    for start in pd.to_datetime(ctx.indicators[kind]["period_start"]).dt.date.unique():
+        out[period_label(kind, start, s)] = (pd.Timestamp(start), pd.Timestamp(period_end(kind, start, s)))
+    return out
+
+
+def _flagged(table: pd.DataFrame, kind: str, ctx: BuildContext) -> pd.Series:
+    """Whether the drama has an anomaly episode overlapping the period."""
+    an = ctx.anomalies
+    if an is None or an.empty or table.empty:
+        return pd.Series(False, index=table.index)
+    bounds = _period_bounds(kind, ctx)
+    an = an.assign(start=pd.to_datetime(an["start"]), end=pd.to_datetime(an["end"]))
+    keys = set()
+    for period, (lo, hi) in bounds.items():
+        hit = an[(an["start"] <= hi) & (an["end"] >= lo)]
+        keys.update((period, d) for d in hit["drama_id"].astype(str).unique())
+    return pd.Series([(p, d) in keys for p, d in zip(table["period"].astype(str), table["drama_id"])],
+                     index=table.index)
+
+
+def ranking_frame(kind: str, ctx: BuildContext) -> pd.DataFrame:
+    """The published ranking of one period kind (columns as in docs/architecture.md)."""
+    t = ctx.rankings[kind].table.copy()
+    raw = ctx.rankings_raw[kind].table[["period", "drama_id", "rank"]].rename(columns={"rank": "rank_unadjusted"})
+    t = t.merge(raw, on=["period", "drama_id"], how="left")
+    t["rank_shift_integrity"] = (t["rank_unadjusted"] - t["rank"]).astype("Int64")
+    t["rank_unadjusted"] = t["rank_unadjusted"].astype("Int64")
+    cat = catalogue_frame(ctx.catalogue).set_index("drama_id")
+    t.insert(3, "title", t["drama_id"].map(cat["title"]))
+    for c in ("rank_low", "rank_high"):
+        if c not in t:
+            t[c] = t["rank"]
+    if "p_top10" not in t:
+        t["p_top10"] = np.nan
+    t["producer"] = t["drama_id"].map(cat["producer"])
+    t["genres"] = t["drama_id"].map(cat["genres"]) if "genres" in cat else ""
+    t["region"] = t["drama_id"].map(cat["region"]) if "region" in cat else ""
+    on = ctx.daily.groupby("drama_id")["platform"].unique().map(lambda a: "|".join(sorted(a)))
+    t["platforms"] = t["drama_id"].map(on).fillna("")
+    t["flagged"] = _flagged(t, kind, ctx)
+    dims = [c for c in ("reach", "engagement", "reputation", "commercial", "longevity") if c in t]
+    first = ["period", "rank", "drama_id", "title", "score", "rank_low", "rank_high", "p_top10", *dims]
+    rest = [c for c in t.columns if c not in first]
+    t = t[first + rest]
+    if kind == "annual":
+        t = t.drop(columns="period")
+    return t
+
+
+def explanation_frame(ctx: BuildContext) -> pd.DataFrame:
+    """Each indicator's raw value, normalised value, effective weight and contribution per drama."""
+    res = ctx.rankings["annual"].results.get(ctx.season.name)
+    if res is None:
+        return pd.DataFrame(columns=["drama_id", "indicator", "dimension", "value", "normalised",
+                                     "effective_weight", "contribution"])
+    codes = res.methodology.indicator_codes
+    parent = {i.code: i.parent for i in res.methodology.indicators}
+    raw = res.stages["raw"].reindex(res.scores.index)[codes]
+    norm = res.stages["normalised"].reindex(res.scores.index)[codes]
+    contrib = res.contributions.reindex(res.scores.index)[codes]
+    eff = res.effective_weights
+    long = pd.DataFrame({
+        "drama_id": np.repeat(res.scores.index.astype(str).to_numpy(), len(codes)),
+        "indicator": np.tile(codes, len(res.scores)),
+        "value": raw.to_numpy().ravel(),
+        "normalised": norm.to_numpy().ravel(),
+        "contribution": contrib.to_numpy().ravel(),
+    })
+    long.insert(2, "dimension", long["indicator"].map(parent))
+    long.insert(5, "effective_weight", long["indicator"].map(eff))
+    long.insert(3, "name", long["indicator"].map({k: v[1] for k, v in INDICATORS.items()}))
+    return long
+
+
+def write_stages(dirpath: Path, ctx: BuildContext) -> None:
+    res = ctx.rankings["annual"].results.get(ctx.season.name)
+    if res is None:
+        return
+    dirpath.mkdir(parents=True, exist_ok=True)
+    for name, frame in res.stages.items():
+        frame.to_csv(dirpath / f"{name}.csv", index_label="drama_id")
+    res.weights.to_csv(dirpath / "weights.csv", index=False)
+    log = res.log.to_dict(orient="records") if isinstance(res.log, pd.DataFrame) else res.log
+    (dirpath / "log.json").write_text(json.dumps(log, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    if len(res.excluded_units):
+        res.excluded_units.to_csv(dirpath / "excluded_units.csv")
+
+
+def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
+    """Write every table of a build into ``stage``; returns row counts for the manifest."""
+    counts: dict[str, int] = {}
+    (stage / "methodology.yaml").write_bytes(ctx.methodology_bytes)
+    catalogue_frame(ctx.catalogue).to_csv(stage / "catalogue.csv", index=False)
+    (stage / "rankings").mkdir()
+    (stage / "indicators").mkdir()
+    for kind in ctx.rankings:
+        frame = ranking_frame(kind, ctx)
+        frame.to_csv(stage / "rankings" / f"{kind}.csv", index=False)
+        counts[f"rankings.{kind}"] = len(frame)
+        ind = ctx.indicators[kind].drop(columns=["period_start"])
+        raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
+        merged = ind.merge(raw, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
+        keep = [c for c in merged.columns if not c.endswith("_raw")]
+        for code in INDICATORS:
+            rc = f"{code}_raw"
+            if rc in merged and not np.allclose(merged[code].astype(float), merged[rc].astype(float),
+                                                equal_nan=True, rtol=1e-12, atol=0):
+                keep.append(rc)
+        merged[keep].to_csv(stage / "indicators" / f"{kind}.csv", index=False)
+    (stage / "explanations").mkdir()
+    explanation_frame(ctx).to_csv(stage / "explanations" / "annual.csv", index=False)
+    write_stages(stage / "stages" / "annual", ctx)
+    daily = ctx.daily.copy()
+    daily["date"] = pd.to_datetime(daily["date"])
+    daily.to_parquet(stage / "daily.parquet", index=False)
+    counts["daily"] = len(daily)
+    anomalies = ctx.anomalies if ctx.anomalies is not None else pd.DataFrame()
+    anomalies.to_csv(stage / "anomalies.csv", index=False)
+    counts["anomalies"] = len(anomalies)
+    q = ctx.quarantine if ctx.quarantine is not None else pd.DataFrame()
+    cols = [c for c in ("file", "line", "column", "value", "reason", "detail") if c in q.columns]
+    q[cols].to_csv(stage / "quarantine.csv", index=False)
+    counts["quarantine"] = len(q)
+    return counts

@@ -1,0 +1,160 @@
+"""Readers: any supported season file → a staged all-text table with exact line numbers.
+
+Formats: csv, tsv (optionally .gz), parquet, jsonl, xlsx (first sheet, via openpyxl).
+Encodings: UTF-8 with/without BOM read directly; GB18030/GBK transcoded to a temporary UTF-8
+file in a streamed way first (DuckDB reads only UTF-8/16 and Latin-1).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from fanxing.errors import UnreadableFileError
+from fanxing.season import encoding as enc
+from fanxing.season import lines as L
+
+FORMATS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".csv.gz": "csv.gz", ".tsv.gz": "tsv.gz",
+    ".txt.gz": "csv.gz", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
+    ".ndjson": "jsonl", ".json": "jsonl", ".xlsx": "xlsx", ".xlsm": "xlsx",
+}
+
+
+def file_format(path: Path) -> str | None:
+    name = path.name.lower()
+    for ext in sorted(FORMATS, key=len, reverse=True):
+        if name.endswith(ext):
+            return FORMATS[ext]
+    return None
+
+
+@dataclass
+class Source:
+    """A season file about to be read: where it is, what it is, its content hash."""
+
+    path: Path
+    rel: str  # path relative to the season dir, POSIX style: what quarantine/load_log name
+    fmt: str
+    sha256: str
+    layout: L.Layout | None = None  # filled in the same pass as the hash for plain text files
+    encoding: str = ""
+
+
+def open_source(path: Path, rel: str) -> Source:
+    fmt = file_format(path)
+    if fmt is None:
+        raise UnreadableFileError(
+            f"{rel}: unknown file type; expected one of {', '.join(sorted(set(FORMATS.values())))}",
+            details={"file": rel},
+        )
+    try:
+        if fmt in ("csv", "tsv"):
+            sha, lay = L.sha256_and_layout(path)
+            return Source(path, rel, fmt, sha, lay)
+        return Source(path, rel, fmt, L.sha256(path))
+    except OSError as exc:
+        raise UnreadableFileError(f"{rel}: cannot be read ({exc})", details={"file": rel}) from exc
+
+
+def stage(wh, src: Source, tmpdir: Path, encoding_override: str | None = None):
+    """Stage ``src`` in the warehouse's engine; returns the backend's ``Staged`` (``expr`` has ``_line``)."""
+    backend, con = wh.backend, wh.con
+    if src.fmt == "parquet":
+        src.encoding = "binary"
+        return backend.stage_parquet(con, src.path, display=src.rel)
+    if src.fmt == "xlsx":
+        src.encoding = "binary"
+        return backend.stage_arrow(con, read_xlsx(src.path, src.rel))
+    text_enc = encoding_override or enc.detect(src.path, src.rel)
+    path, layout = _as_utf8(src, text_enc, tmpdir)
+    src.encoding = text_enc
+    if src.fmt == "jsonl":
+        return backend.stage_jsonl(con, path, display=src.rel)
+    delim = "\t" if src.fmt.startswith("tsv") else ","
+    staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
+    if staged.invalid_unicode and text_enc == "utf-8" and not encoding_override:
+        # UTF-8 at the start, something else later: it is GB18030 after all
+        backend.drop_staged(con, staged)
+        src.encoding = "gb18030"
+        path, layout = _as_utf8(src, "gb18030", tmpdir)
+        staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
+    if layout is None:
+        layout = L.layout(path)
+    mapping = L.data_lines(path, layout, [r[0] for r in staged.rejects], staged.n_rows)
+    if mapping is not None:
+        staged = backend.relabel_lines(con, staged, mapping)
+    return staged
+
+
+def _as_utf8(src: Source, text_enc: str, tmpdir: Path) -> tuple[Path, L.Layout | None]:
+    if text_enc == "utf-8":
+        return src.path, src.layout
+    dest = tmpdir / (src.rel.replace("/", "__") + ".utf8")
+    return enc.transcode(src.path, text_enc, dest, src.rel), None
+
+
+def _cell_text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, _dt.datetime):
+        return v.date().isoformat() if v.time() == _dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def read_xlsx(path: Path, display: str) -> pa.Table:
+    """The first sheet as strings, with ``_line`` = the 1-based sheet row; empty rows skipped."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFileError(f"{display}: cannot be read as an xlsx workbook ({exc})",
+                                  details={"file": display}) from exc
+    try:
+        ws = wb.worksheets[0]
+        header: list[str] | None = None
+        cols: list[list[str | None]] = []
+        line_numbers: list[int] = []
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                continue
+            if header is None:
+                header = _unique([_cell_text(v) or f"column{j}" for j, v in enumerate(row)])
+                cols = [[] for _ in header]
+                continue
+            for j in range(len(header)):
+                cols[j].append(_cell_text(row[j]) if j < len(row) else None)
+            line_numbers.append(i)
+    finally:
+        wb.close()
+    if header is None:
+        raise UnreadableFileError(f"{display}: the first sheet is empty", details={"file": display})
+    data = {h: pa.array(c, pa.string()) for h, c in zip(header, cols, strict=True)}
+    data["_line"] = pa.array(line_numbers, pa.int64())
+    return pa.table(data)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        n = n.strip()
+        if n in seen:
+            seen[n] += 1
+            n = f"{n}_{seen[n]}"
+        else:
+            seen[n] = 0
+        out.append(n)
+    return out

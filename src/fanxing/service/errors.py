@@ -1,0 +1,106 @@
+"""The one JSON error shape of the API, ``{"error": {"code", "message", "details"}}``, and its handlers."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fanxing.errors import FanxingError, NotFoundError
+
+log = logging.getLogger("fanxing.service")
+
+# Stable codes for the plain HTTP statuses the framework raises itself.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(FanxingError):
+    """An error with an HTTP status; raised by routes, rendered in the one error shape."""
+
+    code = "api_error"
+
+    def __init__(self, status: int, message: str, *, code: str | None = None, details: dict | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message, code=code or STATUS_CODES.get(status, "error"), details=details)
+        self.status = status
+        self.headers = headers
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    """The error shape every error response of the API uses."""
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def _clean_validation_errors(errors: list[dict]) -> list[dict]:
+    """Pydantic's errors without the echoed input objects that may not be JSON-safe or may be large."""
+    out = []
+    for e in errors:
+        item = {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        if "input" in e and isinstance(e["input"], str | int | float | bool) and len(str(e["input"])) <= 200:
+            item["input"] = e["input"]
+        out.append(item)
+    return out
+
+
+async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = _clean_validation_errors(list(exc.errors()))
+    where = ", ".join(".".join(e["loc"]) + ": " + e["msg"] for e in errors[:3])
+    return error_response(422, "invalid_request", f"invalid request: {where}", {"errors": errors})
+
+
+async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    status = exc.status_code
+    code = STATUS_CODES.get(status, "error")
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    if status == 404 and message == "Not Found":
+        message = f"no such resource: {request.url.path}"
+    if status == 405:
+        message = f"method {request.method} is not allowed on {request.url.path}"
+    return error_response(status, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.details, headers=exc.headers)
+
+
+async def _fanxing_handler(request: Request, exc: FanxingError) -> JSONResponse:
+    status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(exc, ValueError) else 500
+    return error_response(status, exc.code, exc.message, exc.details)
+
+
+async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "internal server error; the event has been logged",
+                          {"type": type(exc).__name__})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error the app can raise to the one error shape."""
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(FanxingError, _fanxing_handler)
+    app.add_exception_handler(Exception, _unhandled_handler)

@@ -1,0 +1,235 @@
+"""Read-only queries over a loaded build, shared by the API and the dashboard pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from fanxing.service.data import PERIOD_KINDS, Build, RankingSlice, json_records, normalise_text
+
+RANK_FIELDS = ("rank", "score", "rank_low", "rank_high", "p_top10", "flagged", "rank_unadjusted",
+               "rank_shift_integrity")
+TREND_FIELDS = ("plays", "plays_adj", "likes", "comments", "shares", "favorites", "completion_rate",
+                "revenue_cny", "rating", "flagged")
+
+
+@dataclass
+class Page:
+    """A filtered, paginated list: the rows of this page and the total before pagination."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    all_items: list[dict[str, Any]]
+
+
+def paginate(items: list[dict[str, Any]], limit: int, offset: int) -> Page:
+    return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset, all_items=items)
+
+
+def filter_ranking(sl: RankingSlice, *, platform: str | None = None, genre: str | None = None,
+                   region: str | None = None, producer: str | None = None,
+                   flagged: bool | None = None) -> list[dict[str, Any]]:
+    """Rows of one ranking matching every given filter (lists match by membership, region by segment)."""
+    n = len(sl.records)
+    keep = range(n)
+    if platform:
+        keep = [i for i in keep if platform in sl.platforms[i]]
+    if genre:
+        keep = [i for i in keep if genre in sl.genres[i]]
+    if region:
+        parts = tuple(p for p in region.split("/") if p)
+        keep = [i for i in keep if parts and sl.regions[i][:len(parts)] == parts or region in sl.regions[i]]
+    if producer:
+        want = normalise_text(producer)
+        keep = [i for i in keep if sl.producers[i] == want]
+    if flagged is not None:
+        keep = [i for i in keep if bool(sl.records[i].get("flagged")) == flagged]
+    return [sl.records[i] for i in keep]
+
+
+def filter_options(b: Build, kind: str = "annual") -> dict[str, list[str]]:
+    """The values the leaderboard filters offer (from the annual ranking and the catalogue)."""
+    plats: set[str] = set()
+    genres: set[str] = set()
+    regions: set[str] = set()
+    producers: set[str] = set()
+    for (k, _), sl in b.slices.items():
+        if k != kind:
+            continue
+        for i, r in enumerate(sl.records):
+            plats |= sl.platforms[i]
+            genres |= sl.genres[i]
+            if r.get("region"):
+                regions.add(str(r["region"]).split("/")[0])
+            if r.get("producer"):
+                producers.add(str(r["producer"]))
+    return {"platform": sorted(plats), "genre": sorted(genres), "region": sorted(regions),
+            "producer": sorted(producers)}
+
+
+def _rank_entry(b: Build, kind: str, drama_id: str) -> list[dict[str, Any]]:
+    out = []
+    for pid in b.periods.get(kind, []):
+        sl = b.slices[(kind, pid)]
+        for r in sl.records:
+            if r.get("drama_id") == drama_id:
+                entry = {"period": pid, "total": len(sl.records)}
+                entry.update({f: r.get(f) for f in RANK_FIELDS if f in r})
+                entry["dimensions"] = {d: r.get(d) for d in b.dimensions if d in r}
+                out.append(entry)
+                break
+    return out
+
+
+def drama_detail(b: Build, drama_id: str) -> dict[str, Any]:
+    """Everything published about one drama; memoised per build."""
+    key = ("drama", drama_id)
+    if key in b.memo:
+        return b.memo[key]
+    info = b.drama(drama_id)  # raises NotFoundError
+    rankings: dict[str, Any] = {}
+    for kind in PERIOD_KINDS:
+        entries = _rank_entry(b, kind, drama_id)
+        rankings[kind] = (entries[0] if entries else None) if kind in ("annual", "launch7", "launch30") else entries
+    annual = rankings.get("annual") or {}
+    ex = b.explanation(drama_id)
+    explanation = None
+    by_dim: dict[str, float] = {}
+    if ex is not None:
+        names = b.indicator_names()
+        explanation = json_records(ex.drop(columns=["drama_id"]))
+        for e in explanation:
+            e["name"] = names.get(str(e.get("indicator")), e.get("indicator"))
+            dim = str(e.get("dimension") or "")
+            c = e.get("contribution")
+            if c is not None:
+                by_dim[dim] = by_dim.get(dim, 0.0) + float(c)
+    trend = None
+    daily = b.daily_for(drama_id)
+    if daily is not None:
+        trend = []
+        for plat, g in daily.groupby("platform", sort=True):
+            series: dict[str, Any] = {"platform": str(plat), "name": b.platform_names.get(str(plat), str(plat)),
+                                      "dates": g["date"].tolist()}
+            recs = json_records(g[[c for c in TREND_FIELDS if c in g.columns]])
+            for f in TREND_FIELDS:
+                if f in g.columns:
+                    series[f] = [r[f] for r in recs]
+            trend.append(series)
+    an = b.anomalies_for(drama_id)
+    detail = {
+        "drama": info,
+        "build_id": b.build_id,
+        "annual": annual or None,
+        "dimensions": annual.get("dimensions") if annual else None,
+        "rank_interval": ({"rank": annual.get("rank"), "low": annual.get("rank_low"), "high": annual.get("rank_high"),
+                           "p_top10": annual.get("p_top10")}
+                          if annual and annual.get("rank_low") is not None else None),
+        "rankings": rankings,
+        "explanation": explanation,
+        "contributions_by_dimension": by_dim or None,
+        "trend": trend,
+        "anomalies": json_records(an.drop(columns=["drama_id"])) if an is not None else None,
+    }
+    b.memo[key] = detail
+    return detail
+
+
+def search(b: Build, q: str) -> list[dict[str, Any]]:
+    """Dramas whose title, alias or id contains ``q`` (ignoring width, case, spaces and 《》), best first."""
+    needle = normalise_text(q)
+    if not needle:
+        return []
+    annual = {r["drama_id"]: r for r in b.slices[("annual", b.periods["annual"][0])].records}
+    hits = []
+    for did, title, aliases in b.search_keys:
+        quality = None
+        matched = "title"
+        if needle == normalise_text(did):
+            quality, matched = 0, "drama_id"
+        elif needle == title:
+            quality = 0
+        elif title.startswith(needle):
+            quality = 1
+        elif needle in title:
+            quality = 2
+        else:
+            for a, raw in zip(aliases, b.catalogue_records[did].get("aliases") or [], strict=False):
+                if needle in a:
+                    quality, matched = (0 if needle == a else 3), f"alias:{raw}"
+                    break
+        if quality is None:
+            continue
+        rec = b.catalogue_records[did]
+        ann = annual.get(did, {})
+        hits.append((quality, ann.get("rank") or 10**9, {
+            "drama_id": did, "title": rec.get("title"), "aliases": rec.get("aliases") or [],
+            "producer": rec.get("producer"), "release_date": rec.get("release_date"),
+            "rank": ann.get("rank"), "score": ann.get("score"), "matched": matched}))
+    hits.sort(key=lambda h: (h[0], h[1]))
+    return [h[2] for h in hits]
+
+
+def table_records(df: pd.DataFrame | None, **filters: str | None) -> list[dict[str, Any]] | None:
+    """Rows of an optional table matching exact-value filters (None when the table is absent)."""
+    if df is None:
+        return None
+    for col, val in filters.items():
+        if val is not None and col in df.columns:
+            df = df[df[col].astype("string") == val]
+    return json_records(df)
+
+
+def platforms(b: Build) -> list[dict[str, Any]] | None:
+    """The platform ranking joined with traffic totals from the daily facts."""
+    base = b.platforms
+    stats = b.platform_stats
+    if base is None and stats is None:
+        return None
+    if base is None:
+        df = stats.assign(name=stats["platform"].map(lambda p: b.platform_names.get(p, p)))
+    elif stats is None:
+        df = base
+    else:
+        df = base.merge(stats, on="platform", how="outer", suffixes=("", "_daily"))
+        if "rank" in df:
+            df = df.sort_values("rank", na_position="last")
+    return json_records(df.reset_index(drop=True))
+
+
+def producers(b: Build) -> list[dict[str, Any]] | None:
+    base = b.producers
+    stats = b.producer_stats
+    if base is None and stats is None:
+        return None
+    if base is None:
+        df = stats.sort_values("best_rank", na_position="last") if "best_rank" in stats else stats
+    elif stats is None:
+        df = base
+    else:
+        df = base.merge(stats, on="producer", how="left")
+    return json_records(df.reset_index(drop=True))
+
+
+def awards_rows(awards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Awards flattened to one row per (category, place, drama) for CSV export."""
+    rows = []
+    for cat in awards:
+        for part in ("winners", "shortlist"):
+            for i, e in enumerate(cat.get(part) or [], start=1):
+                row = {"category": cat.get("category"), "category_name": cat.get("name"),
+                       "place": "winner" if part == "winners" else "shortlist", "position": i}
+                for k, v in e.items():
+                    row[k] = v if isinstance(v, str | int | float | bool) or v is None else _compact(v)
+                rows.append(row)
+    return rows
+
+
+def _compact(v: Any) -> str:
+    import json
+
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,232 @@
+"""Everything DuckDB-specific: connecting, staging files as all-text tables with exact line numbers.
+
+A Spark backend adds a sibling module with the same functions (``connect``, ``stage_*``,
+``drop_staged``, ``add_columns``, ``transaction``); the rest of Fanxing only speaks Ibis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from fanxing.errors import UnreadableFileError, WarehouseError
+
+NAME = "duckdb"
+_counter = itertools.count()
+
+
+@dataclass
+class Staged:
+    """A file staged as a temporary all-text table; ``expr`` has ``_line`` plus the file's columns."""
+
+    name: str
+    expr: ibis.Table
+    columns: list[str]
+    n_rows: int
+    # (line, raw text, message) for rows the reader could not split into the header's columns
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    invalid_unicode: bool = False
+
+
+def connect(path: str | Path | None) -> ibis.BaseBackend:
+    try:
+        con = ibis.duckdb.connect(":memory:" if path is None else str(path))
+    except Exception as exc:  # duckdb.IOException, lock conflicts, corrupt files
+        raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
+    # insertion order is what makes rowid the file order, and so line numbers exact
+    con.raw_sql("SET preserve_insertion_order = true")
+    return con
+
+
+def _raw(con):
+    return con.con
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _new_name(prefix: str) -> str:
+    return f"_fx_{prefix}_{next(_counter)}"
+
+
+@contextlib.contextmanager
+def transaction(con) -> Iterator[None]:
+    raw = _raw(con)
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    raw.execute("COMMIT")
+
+
+def _finish(con, name: str, line_expr: str, rejects, invalid_unicode=False) -> Staged:
+    raw = _raw(con)
+    cols = [r[0] for r in raw.execute(f"DESCRIBE {_quote(name)}").fetchall()]
+    n_rows = raw.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+    select = ", ".join(_quote(c) for c in cols)
+    expr = con.sql(f"SELECT {line_expr} AS _line, {select} FROM {_quote(name)}")
+    return Staged(name, expr, cols, n_rows, rejects, invalid_unicode)
+
+
+def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
+    """Read a delimited UTF-8 text file (optionally gzip) as all-VARCHAR rows in file order.
+
+    Rows with the wrong number of fields or invalid UTF-8 are collected in ``rejects`` with their
+    physical line. ``_line`` starts as ``rowid + 2`` (header on line 1); ``relabel_lines`` fixes it
+    when blank lines or rejected rows shift the numbering.
+    """
+    raw = _raw(con)
+    name = _new_name("stg")
+    rej_t, rej_s = _new_name("rej"), _new_name("rejs")
+    try:
+        raw.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv({_lit(str(path))}, all_varchar = true, "
+            f"header = true, delim = {_lit(delim)}, quote = '\"', escape = '\"', "
+            f"ignore_errors = true, store_rejects = true, rejects_table = {_lit(rej_t)}, "
+            f"rejects_scan = {_lit(rej_s)}, null_padding = false, auto_detect = true, "
+            f"sample_size = 1, normalize_names = false)"
+        )
+    except Exception as exc:
+        raise UnreadableFileError(
+            f"{display}: cannot be read as a table ({_short(exc)})", details={"file": display}
+        ) from exc
+    rows = raw.execute(
+        f"SELECT line, any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
+        f"any_value(error_message) FROM {rej_t} GROUP BY line ORDER BY line"
+    ).fetchall()
+    raw.execute(f"DROP TABLE IF EXISTS {rej_t}")
+    raw.execute(f"DROP TABLE IF EXISTS {rej_s}")
+    invalid_unicode = any("UNICODE" in (r[2] or "") for r in rows)
+    rejects = [(int(r[0]), r[1] or "", (r[3] or r[2] or "").splitlines()[0]) for r in rows]
+    return _finish(con, name, "rowid + 2", rejects, invalid_unicode)
+
+
+def relabel_lines(con, staged: Staged, lines: pa.Array) -> Staged:
+    """Give staged row i the physical line ``lines[i]`` (used when the simple rule does not hold)."""
+    raw = _raw(con)
+    map_name = _new_name("lines")
+    tbl = pa.table({"_rid": pa.array(range(len(lines)), pa.int64()), "_ln": lines})
+    raw.register(map_name + "_arrow", tbl)
+    raw.execute(f"CREATE TEMP TABLE {map_name} AS SELECT * FROM {map_name}_arrow")
+    raw.unregister(map_name + "_arrow")
+    select = ", ".join("s." + _quote(c) for c in staged.columns)
+    staged.expr = con.sql(
+        f"SELECT m._ln AS _line, {select} FROM (SELECT rowid AS _rid, * FROM {staged.name}) s "
+        f"JOIN {map_name} m ON m._rid = s._rid"
+    )
+    staged.name = staged.name  # the map table is dropped with the connection's temp schema
+    return staged
+
+
+def stage_parquet(con, path: Path, *, display: str) -> Staged:
+    raw = _raw(con)
+    name = _new_name("stg")
+    try:
+        desc = raw.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})").fetchall()
+        casts = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c, *_ in desc)
+        raw.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT file_row_number + 1 AS _fx_line, {casts} "
+            f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"
+        )
+    except Exception as exc:
+        raise UnreadableFileError(
+            f"{display}: cannot be read as a parquet table ({_short(exc)})", details={"file": display}
+        ) from exc
+    staged = _finish(con, name, "_fx_line", [])
+    staged.columns = [c for c in staged.columns if c != "_fx_line"]
+    select = ", ".join(_quote(c) for c in staged.columns)
+    staged.expr = con.sql(f"SELECT _fx_line AS _line, {select} FROM {name}")
+    return staged
+
+
+def stage_jsonl(con, path: Path, *, display: str) -> Staged:
+    """Newline-delimited JSON objects; ``_line`` is the physical line (no header)."""
+    raw = _raw(con)
+    name = _new_name("stg")
+    src = _lit(str(path))
+    try:
+        order = raw.execute(
+            f"SELECT k FROM (SELECT unnest(json_keys(j)) AS k, row_number() OVER () AS n "
+            f"FROM read_json_objects({src}, format = 'newline_delimited') AS r(j)) "
+            f"GROUP BY k ORDER BY min(n)"
+        ).fetchall()
+        names = [k for (k,) in order]
+        if not names:
+            raise ValueError("no JSON objects")
+        cols = ", ".join(
+            f"json_extract_string(j, {_lit('$.' + _json_key(k))}) AS {_quote(k)}"
+            for k in names
+        )
+        raw.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM read_json_objects({src}, "
+            f"format = 'newline_delimited') AS r(j)"
+        )
+    except Exception as exc:
+        raise UnreadableFileError(
+            f"{display}: cannot be read as JSON lines ({_short(exc)})", details={"file": display}
+        ) from exc
+    # JSON null arrives as the text 'null'
+    for k in names:
+        raw.execute(f"UPDATE {name} SET {_quote(k)} = NULL WHERE {_quote(k)} = 'null'")
+    return _finish(con, name, "rowid + 1", [])
+
+
+def _json_key(key: str) -> str:
+    return '"' + key.replace('"', '\\"') + '"'
+
+
+def stage_arrow(con, table: pa.Table, *, line_column: str = "_line") -> Staged:
+    """Stage an Arrow table of strings that already carries its line numbers."""
+    raw = _raw(con)
+    name = _new_name("stg")
+    raw.register(name + "_arrow", table)
+    raw.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    raw.unregister(name + "_arrow")
+    staged = _finish(con, name, _quote(line_column), [])
+    staged.columns = [c for c in staged.columns if c != line_column]
+    select = ", ".join(_quote(c) for c in staged.columns)
+    staged.expr = con.sql(f"SELECT {_quote(line_column)} AS _line, {select} FROM {name}")
+    return staged
+
+
+def drop_staged(con, staged: Staged) -> None:
+    _raw(con).execute(f"DROP TABLE IF EXISTS {staged.name}")
+
+
+def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:
+    """Compute ``expr`` once into a temporary table and return it as a table expression."""
+    name = _new_name(prefix)
+    con.create_table(name, expr, temp=True)
+    return con.table(name)
+
+
+def drop(con, table: ibis.Table) -> None:
+    name = table.get_name()
+    _raw(con).execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+
+
+def add_columns(con, table: str, columns: dict[str, str]) -> None:
+    """Add text columns that a file brings beyond the fixed schema (e.g. platforms.csv)."""
+    raw = _raw(con)
+    existing = {r[0] for r in raw.execute(f"DESCRIBE {_quote(table)}").fetchall()}
+    for col, typ in columns.items():
+        if col not in existing:
+            raw.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(col)} {typ}")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

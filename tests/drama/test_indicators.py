@@ -1,0 +1,110 @@
+"""Drama indicators computed in a real DuckDB warehouse file through Ibis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from fanxing.drama.indicators import INDICATORS, compute_indicators
+from fanxing.drama.periods import Season
+
+SEASON = Season("2024", dt.date(2024, 1, 1), dt.date(2024, 3, 31))
+
+
+def make_facts(n_dramas: int = 12, scale: dict[str, float] | None = None, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    scale = scale or {"douyin": 100.0, "iqiyi": 1.0}
+    dates = pd.date_range(SEASON.start, SEASON.end).date
+    rows = []
+    for d in range(n_dramas):
+        release = SEASON.start + dt.timedelta(days=3 * d)
+        hit = float(rng.lognormal(0, 1))
+        for p, s in scale.items():
+            if p == "iqiyi" and d % 3 == 0:
+                continue
+            for day in dates:
+                age = (day - release).days
+                if age < 0:
+                    continue
+                plays = int(100_000 * s * hit * np.exp(-age / 20)) + 1
+                rows.append(dict(date=day, platform=p, drama_id=f"D{d:02d}", plays=plays,
+                                 likes=plays // 20, comments=plays // 200, shares=plays // 500,
+                                 favorites=plays // 100, completion_rate=0.3 + 0.02 * (d % 5),
+                                 watch_minutes=plays * 1.5, revenue_cny=plays * 0.01,
+                                 rating=7.0 + (d % 3) * 0.5))
+    dramas = pd.DataFrame({
+        "drama_id": [f"D{d:02d}" for d in range(n_dramas)],
+        "release_date": [SEASON.start + dt.timedelta(days=3 * d) for d in range(n_dramas)],
+    })
+    return pd.DataFrame(rows), dramas
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    con = ibis.duckdb.connect(str(tmp_path / "w.duckdb"))
+    yield con
+    con.disconnect()
+
+
+def load(con, facts, dramas):
+    return con.create_table("facts", facts, overwrite=True), con.create_table("dramas", dramas, overwrite=True)
+
+
+WEIGHTS = pd.Series({"douyin": 3.0, "iqiyi": 1.0})
+
+
+def test_every_indicator_is_computed_for_every_period_kind(warehouse):
+    f, d = load(warehouse, *make_facts())
+    for kind in ("annual", "monthly", "weekly", "launch7", "launch30"):
+        df = compute_indicators(f, d, kind, SEASON, WEIGHTS)
+        assert set(INDICATORS) <= set(df.columns)
+        assert not df.duplicated(["period", "drama_id"]).any()
+    annual = compute_indicators(f, d, "annual", SEASON, WEIGHTS)
+    assert set(annual["period"]) == {"2024"} and len(annual) == 12
+    monthly = compute_indicators(f, d, "monthly", SEASON, WEIGHTS)
+    assert set(monthly["period"]) == {"2024-01", "2024-02", "2024-03"}
+    weekly = compute_indicators(f, d, "weekly", SEASON, WEIGHTS)
+    assert weekly["period"].str.match(r"^2024-W\d\d$").all()
+
+
+def test_harmonisation_makes_platform_scale_irrelevant(warehouse):
+    """Multiplying every play on one platform by a constant changes no indicator."""
+    f1, d = load(warehouse, *make_facts(scale={"douyin": 100.0, "iqiyi": 1.0}))
+    a = compute_indicators(f1, d, "annual", SEASON, WEIGHTS).set_index("drama_id")
+    f2, d = load(warehouse, *make_facts(scale={"douyin": 10.0, "iqiyi": 1.0}))
+    b = compute_indicators(f2, d, "annual", SEASON, WEIGHTS).set_index("drama_id")
+    for col in ("eq_plays", "breadth", "interaction_rate", "completion", "eq_revenue", "retention"):
+        np.testing.assert_allclose(a[col], b[col], rtol=5e-3, err_msg=col)
+
+
+def test_breadth_is_the_reach_weight_of_the_platforms_carrying_the_drama(warehouse):
+    f, d = load(warehouse, *make_facts())
+    df = compute_indicators(f, d, "annual", SEASON, WEIGHTS).set_index("drama_id")
+    assert df.loc["D00", "breadth"] == pytest.approx(0.75)  # douyin only (3 of 4)
+    assert df.loc["D01", "breadth"] == pytest.approx(1.0)
+    assert (df["active_ratio"] <= 1).all() and (df["active_ratio"] > 0).all()
+    assert ((df["retention"] >= 0) & (df["retention"] <= 1)).all()
+
+
+def test_eq_plays_follows_plays_within_a_platform(warehouse):
+    facts, dramas = make_facts(scale={"douyin": 1.0})
+    f, d = load(warehouse, facts, dramas)
+    df = compute_indicators(f, d, "launch7", SEASON, pd.Series({"douyin": 1.0})).set_index("drama_id")
+    plays = facts[(facts.date - facts.drama_id.map(dramas.set_index("drama_id").release_date)).map(lambda x: x.days) < 7]
+    plays = plays.groupby("drama_id").plays.sum()
+    common = df.index.intersection(plays.index)
+    np.testing.assert_allclose(df.loc[common, "eq_plays"], plays[common] / plays[common].mean(), rtol=1e-9)
+
+
+def test_launch_windows_only_include_complete_windows(warehouse):
+    f, d = load(warehouse, *make_facts())
+    l30 = compute_indicators(f, d, "launch30", SEASON, WEIGHTS)
+    last_ok = SEASON.end - dt.timedelta(days=29)
+    ids = set(l30["drama_id"])
+    for i in range(12):
+        release = SEASON.start + dt.timedelta(days=3 * i)
+        assert (f"D{i:02d}" in ids) == (release <= last_ok)
