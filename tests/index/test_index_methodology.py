@@ -10,7 +10,7 @@ from index_builders import spec
 
 from fanxing.errors import MethodologyError
 from fanxing.index import Methodology, load_methodology, parse_methodology
-from fanxing.index.methodology import ahp_weights, AhpSpec  # noqa: I001
+from fanxing.index.methodology import AhpSpec, ahp_weights
 
 SHIPPED = Path(__file__).resolve().parents[2] / "src" / "fanxing" / "methodologies" / "coinr-asem.yaml"
 

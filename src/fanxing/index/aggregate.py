@@ -75,10 +75,7 @@ def copeland(x: np.ndarray, w: np.ndarray, chunk_cells: int = 4_000_000) -> np.n
 def aggregate(x: np.ndarray, w: np.ndarray, method: str = "arithmetic", power: float = 1.0,
               min_share: float = 0.0) -> np.ndarray:
     """Aggregate children ``x`` (…, units, children) with weights ``w`` by ``method``."""
-    if method == "copeland":
-        out = copeland(x, w)
-    else:
-        out = weighted_mean(x, w, method, power)
+    out = copeland(x, w) if method == "copeland" else weighted_mean(x, w, method, power)
     if min_share > 0:
         share = (~np.isnan(x)).sum(axis=-1) / x.shape[-1]
         out = np.where(share < min_share, np.nan, out)

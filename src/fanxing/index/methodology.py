@@ -11,7 +11,6 @@ import json
 import types
 import typing
 from collections.abc import Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -267,7 +266,7 @@ class Methodology(_Strict):
         data = self.model_dump(mode="json", by_alias=True)
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
-    @cached_property
+    @property
     def canonical_hash(self) -> str:
         """sha256 of :meth:`canonical_json`: equal for equivalent files, whatever their layout."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
@@ -415,12 +414,22 @@ def parse_methodology(data: Mapping[str, Any] | Methodology, source: str | None 
     try:
         return Methodology.model_validate(dict(data))
     except ValidationError as exc:
-        problems = [_describe(err) for err in exc.errors()]
-        lines = [f"{where}invalid methodology ({len(problems)} problem{'s' if len(problems) > 1 else ''}):"]
-        for p in problems:
-            hint = f" (did you mean '{p['suggestion']}'?)" if p.get("suggestion") is not None else ""
-            lines.append(f"  {p['path'] or '<top>'}: {p['message']}{hint}")
-        raise MethodologyError("\n".join(lines), details={"source": source, "errors": problems}) from None
+        raise describe_errors(exc, Methodology, source) from None
+
+
+def describe_errors(exc: ValidationError, root: type[BaseModel], source: str | None = None) -> MethodologyError:
+    """One MethodologyError listing every problem of ``exc`` with its key path and a suggestion.
+
+    ``root`` is the model that was validated, so that the keys valid at each path can be listed
+    (used for the engine's Methodology and for files that embed it, such as Fanxing's).
+    """
+    where = f"{source}: " if source else ""
+    problems = [_describe(err, root) for err in exc.errors()]
+    lines = [f"{where}invalid methodology ({len(problems)} problem{'s' if len(problems) > 1 else ''}):"]
+    for p in problems:
+        hint = f" (did you mean '{p['suggestion']}'?)" if p.get("suggestion") is not None else ""
+        lines.append(f"  {p['path'] or '<top>'}: {p['message']}{hint}")
+    return MethodologyError("\n".join(lines), details={"source": source, "errors": problems})
 
 
 def load_methodology(path: str | Path) -> Methodology:
@@ -449,8 +458,9 @@ def _path(loc: tuple) -> str:
     return out
 
 
-def _describe(err: dict) -> dict:
+def _describe(err: dict, root: type[BaseModel] = None) -> dict:
     """One pydantic error → {path, message, suggestion}, with a difflib suggestion where possible."""
+    root = root or Methodology
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -461,18 +471,19 @@ def _describe(err: dict) -> dict:
         return {"path": path, "message": sem.message, "suggestion": sem.suggestion}
     if kind == "extra_forbidden":
         key = loc[-1]
-        owner = _resolve(Methodology, loc[:-1])
+        owner = _resolve(root, loc[:-1])
         keys = _model_keys(owner)
         return {"path": _path(loc), "message": f"unknown key '{key}'; valid keys: {', '.join(keys)}",
                 "suggestion": closest(key, keys)}
     if kind in ("literal_error", "enum"):
-        allowed = _literal_values(_resolve(Methodology, _strip_union_tags(loc)))
+        allowed = _literal_values(_resolve(root, _strip_union_tags(loc)))
         value = err.get("input")
         return {"path": _path(_strip_union_tags(loc)),
                 "message": f"got {value!r}, expected one of {', '.join(repr(a) for a in allowed)}",
                 "suggestion": closest(value, allowed) if allowed else None}
     if kind == "missing":
-        return {"path": _path(loc), "message": "required key is missing", "suggestion": None}
+        what = "item is missing (too few values)" if loc and isinstance(loc[-1], int) else "required key is missing"
+        return {"path": _path(loc), "message": what, "suggestion": None}
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
     return {"path": _path(_strip_union_tags(loc)), "message": f"{err.get('msg', 'invalid')}{shown}", "suggestion": None}
