@@ -179,7 +179,14 @@ class AwardsConfig(_Strict):
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise MethodologyError(f"{path}: cannot read the methodology: {exc}") from None
-        section = doc.get("awards", doc) if isinstance(doc, dict) else None
+        if not isinstance(doc, dict):
+            raise MethodologyError(f"{path}: expected a mapping at the top level")
+        if "awards" in doc:
+            section = doc["awards"]
+        elif set(doc) <= set(cls.model_fields):  # a file holding only the section
+            section = doc
+        else:  # a methodology without an awards section: the shipped rules
+            section = {}
         if not isinstance(section, dict):
             raise MethodologyError(f"{path}: 'awards' must be a mapping")
         return cls.from_mapping(section, where=f"{path}: awards")

@@ -81,9 +81,14 @@ def prepare_annual(annual: pd.DataFrame, dimensions: Iterable[str]) -> pd.DataFr
         raise AwardsInputError(f"awards input 'annual' lists drama '{dup}' more than once")
     for col in ("rank", "score"):
         out[col] = _numeric(out, "annual", col)
+    if out["rank"].isna().any():
+        raise AwardsInputError(f"awards input 'annual': drama '{out.loc[out['rank'].isna(), 'drama_id'].iloc[0]}' "
+                               "has no rank")
     for col in ("rank_low", "rank_high"):
         out[col] = _numeric(out, "annual", col) if col in out else out["rank"]
         out[col] = out[col].fillna(out["rank"])
+    for col in ("rank", "rank_low", "rank_high"):
+        out[col] = out[col].round().astype("int64")
     out["p_top10"] = _numeric(out, "annual", "p_top10") if "p_top10" in out else np.nan
     for dim in dimensions:
         out[dim] = _numeric(out, "annual", dim) if dim in out else np.nan

@@ -44,6 +44,7 @@ def producer_ranking(works: pd.DataFrame, per_platform: pd.DataFrame, n_ranked: 
                      rules: InstitutionCategory) -> pd.DataFrame:
     """``works``: drama_id, title, producer, score, rank, genres (list) of the counted works.
     ``n_ranked``: the size of the whole annual ranking (for the top share)."""
+    works = works.reset_index(drop=True)
     works = works.loc[works["producer"].astype(str).str.strip() != ""]
     cutoff = max(1, math.ceil(rules.top_share * n_ranked))
     carried = _carried(per_platform, rules.carry_share)
@@ -82,6 +83,7 @@ def platform_ranking(per_platform: pd.DataFrame, annual: pd.DataFrame, counted: 
     """``per_platform``: platform, drama_id, plays, eq_plays; ``annual``: the annual ranking (indexed
     by drama_id); ``counted``: dramas allowed to count (release window, anomaly rule)."""
     pp = per_platform.loc[per_platform["drama_id"].isin(annual.index) & per_platform["drama_id"].isin(counted)]
+    annual = annual.rename_axis(None)
     total_eq = float(pp["eq_plays"].sum())
     carried = _carried(pp, rules.carry_share)
     carried = carried.join(annual[["score", "rank", "title"]], on="drama_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 COMPONENT_ZH = {
     "score": "年度指数", "reach": "传播力", "engagement": "互动力", "reputation": "口碑力",
@@ -20,7 +21,7 @@ SEVERITY_ZH = {"low": "低", "medium": "中", "high": "高"}
 
 
 def _ok(x: object) -> bool:
-    return isinstance(x, (int, float)) and not (isinstance(x, float) and math.isnan(x))
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and not math.isnan(float(x))
 
 
 def index_phrase(rank: object, low: object, high: object) -> str:

@@ -17,6 +17,7 @@ from fanxing.cli import demo_cmds  # noqa: E402,F401
 from fanxing.cli import index_cmds  # noqa: E402,F401
 from fanxing.cli import integrity_cmds  # noqa: E402,F401
 from fanxing.cli import build_cmds  # noqa: E402,F401
+from fanxing.cli import awards_cmds  # noqa: E402,F401
 
 
 def main() -> None:
