@@ -42,7 +42,7 @@ COMPLETION_SHIFT = np.array([p.completion_shift for p in PLATFORMS])
 
 
 def index_of(platform_id: str) -> int:
-    return int(np.flatnonzero(IDS == platform_id)[0])
+    return int(np.flatnonzero(platform_id == IDS)[0])
 
 
 def platforms_frame() -> pd.DataFrame:

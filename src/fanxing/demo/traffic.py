@@ -14,8 +14,8 @@ from fanxing.demo import platforms as P
 from fanxing.demo.catalogue import Catalogue
 from fanxing.demo.rng import stream
 
-FLOOR = 300.0  # daily plays below which a platform stops reporting a series
-BASE_PEAK = 150_000.0  # peak daily plays of a typical (hit = 1) drama on douyin — demo assumption
+FLOOR = 600.0  # daily plays below which a platform stops reporting a series
+BASE_PEAK = 400_000.0  # peak daily plays of a typical (hit = 1) drama on douyin — demo assumption
 WEEKLY = np.array([0.94, 0.92, 0.93, 0.96, 1.03, 1.13, 1.09])  # Monday .. Sunday
 SPRING_FESTIVAL = {2023: "2023-01-21", 2024: "2024-02-09", 2025: "2025-01-28", 2026: "2026-02-16"}
 
@@ -124,6 +124,7 @@ class Rows:
     rating: np.ndarray
     organic_plays: np.ndarray
     organic_likes: np.ndarray
+    planted: np.ndarray  # row lies inside a planted fake-traffic episode
 
     @property
     def n(self) -> int:
@@ -155,6 +156,7 @@ def simulate(series: Series, lo: int, hi: int, days_mult: np.ndarray, seed: int,
         series=sid, t=t, day=day, plays=plays, likes=likes, comments=comments, shares=shares,
         favorites=favorites, completion_rate=completion, watch_minutes=watch, revenue_cny=revenue,
         rating=rating, organic_plays=plays.copy(), organic_likes=likes.copy(),
+        planted=np.zeros(total, dtype=bool),
     )
     if fakes is not None:
         fakes.plant(rows, series, days_mult, rng)
