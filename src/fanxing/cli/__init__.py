@@ -18,27 +18,18 @@ from fanxing.cli import index_cmds  # noqa: E402,F401
 from fanxing.cli import integrity_cmds  # noqa: E402,F401
 from fanxing.cli import build_cmds  # noqa: E402,F401
 from fanxing.cli import awards_cmds  # noqa: E402,F401
+from fanxing.cli import uncertainty_cmds  # noqa: E402,F401
 
 
 def main() -> None:
-    """Entry point: runs the app and turns a FanxingError into a clear message and exit code 2."""
+    """Entry point: runs the app; a FanxingError becomes a clear one-paragraph message and exit code 2."""
     try:
-        app(standalone_mode=False)
+        app()
     except FanxingError as exc:
-        err_console.print(f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False)
-        sys.exit(2)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
+        from rich.markup import escape
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            err_console.print("aborted")
-            sys.exit(1)
-        raise
+        err_console.print(f"[bold red]error[/] ({exc.code}): {escape(exc.message)}", highlight=False)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ def explain(
         console.print(f"• {line}")
     if not ex.history.empty:
         console.print("月度排名 monthly ranks: " + "  ".join(
-            f"{p}:{int(k)}" for p, k in zip(ex.history["period"], ex.history["rank"])))
+            f"{p}:{int(k)}" for p, k in zip(ex.history["period"], ex.history["rank"], strict=True)))
     if not ex.anomalies.empty:
         an = Table(title="流量异常 anomalies")
         for col in ("平台", "起", "止", "指标", "原因", "严重度"):

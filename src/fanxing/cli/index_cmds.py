@@ -9,7 +9,7 @@ import typer
 from fanxing.cli.app import console, index_app
 
 
-def _read_table(path: Path, id_column: str | None, what: str):
+def read_table(path: Path, id_column: str | None, what: str):
     """Read csv/tsv (optionally .gz), parquet or xlsx into a frame indexed by the unit id column."""
     import pandas as pd
 
@@ -61,8 +61,8 @@ def compute_cmd(
 
     m = load_methodology(methodology)
     id_col = id_column or m.id_column
-    data = _read_table(table, id_col, "data")
-    dens = _read_table(denominators, id_col, "denominators") if denominators is not None else None
+    data = read_table(table, id_col, "data")
+    dens = read_table(denominators, id_col, "denominators") if denominators is not None else None
     try:
         result = compute(data, m, dens)
     except IndexComputationError as exc:

@@ -16,6 +16,7 @@ from fanxing.drama.periods import PERIOD_KINDS
 from fanxing.errors import MethodologyError
 from fanxing.index import Methodology
 from fanxing.index.methodology import describe_errors
+from fanxing.index.uncertainty.spec import UncertaintySpec
 from fanxing.integrity import IntegrityConfig
 
 DEFAULT_METHODOLOGY = "fanxing-2024.yaml"
@@ -55,6 +56,7 @@ class FanxingMethodology(BaseModel):
     drama: DramaSettings = DramaSettings()
     integrity: IntegritySettings = IntegritySettings()
     index: Methodology
+    uncertainty: UncertaintySpec | None = None
     awards: AwardsConfig = AwardsConfig()
 
     @field_validator("version", mode="before")

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from fanxing.index import IndexResult, Methodology, compute
+from fanxing.index.uncertainty import run_uncertainty
+from fanxing.index.uncertainty.spec import UncertaintySpec
 
 DIMENSIONS = ("reach", "engagement", "reputation", "commercial", "longevity")
 
@@ -19,20 +21,26 @@ class PeriodRanking:
     kind: str
     table: pd.DataFrame  # period, rank, drama_id, score, <dimensions>
     results: dict[str, IndexResult] = field(default_factory=dict)
+    sensitivity: dict[str, pd.DataFrame] = field(default_factory=dict)
+    uncertainty_summary: dict[str, dict] = field(default_factory=dict)
 
 
 def rank_kind(indicators: pd.DataFrame, methodology: Methodology, kind: str, *,
-              min_plays: float = 0.0, keep_results: bool = False) -> PeriodRanking:
+              min_plays: float = 0.0, keep_results: bool = False,
+              uncertainty: UncertaintySpec | None = None) -> PeriodRanking:
     """Compute the index for every period in ``indicators`` (columns period, drama_id, codes…).
 
     Ranks are 1 = best, ties sharing the best rank; ordering within ties is by drama_id so the
-    output is deterministic.
+    output is deterministic. With an ``uncertainty`` spec, every period also gets rank intervals
+    (``rank_low``/``rank_high``: 5th–95th percentile ranks) and ``p_top10`` from the vectorised
+    Monte Carlo of :mod:`fanxing.index.uncertainty`, and the Sobol table where it is enabled.
     """
     codes = methodology.indicator_codes
     root = next(a.code for a in methodology.aggregates if a.parent is None)
     dims = [a.code for a in methodology.aggregates if a.parent == root]
     frames = []
     results: dict[str, IndexResult] = {}
+    ranking = PeriodRanking(kind, pd.DataFrame())
     if indicators.empty:
         return PeriodRanking(kind, pd.DataFrame(columns=["period", "rank", "drama_id", "score", *dims]))
     for period, g in indicators.groupby("period", sort=True):
@@ -50,12 +58,21 @@ def rank_kind(indicators: pd.DataFrame, methodology: Methodology, kind: str, *,
         })
         for d in dims:
             out[d] = scores[d].to_numpy(dtype=float)
+        if uncertainty is not None:
+            u = run_uncertainty(data, methodology, uncertainty, nominal=res)
+            iv = u.ranks.reindex(out["drama_id"])
+            for c in ("rank_low", "rank_high", "p_top10"):
+                out[c] = iv[c].to_numpy()
+            if u.sensitivity is not None:
+                ranking.sensitivity[str(period)] = u.sensitivity
+            ranking.uncertainty_summary[str(period)] = u.summary
         out = out[np.isfinite(out["score"])]
         out = out.sort_values(["score", "drama_id"], ascending=[False, True], kind="stable")
         out.insert(1, "rank", out["score"].rank(method="min", ascending=False).astype("int64"))
         frames.append(out)
         if keep_results:
             results[str(period)] = res
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+    ranking.table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["period", "rank", "drama_id", "score", *dims])
-    return PeriodRanking(kind, table, results)
+    ranking.results = results
+    return ranking

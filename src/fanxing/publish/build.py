@@ -50,6 +50,7 @@ class BuildContext:
     indicators_raw: dict[str, pd.DataFrame] = field(default_factory=dict)
     rankings: dict[str, PeriodRanking] = field(default_factory=dict)
     rankings_raw: dict[str, PeriodRanking] = field(default_factory=dict)
+    awards: object | None = None
     quarantine: pd.DataFrame | None = None
     jury: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -124,6 +125,17 @@ def _index_facts(adjusted: ibis.Table) -> ibis.Table:
     return adjusted.select("date", "platform", "drama_id", **cols)
 
 
+def uncertainty_for(m: FanxingMethodology, kind: str):
+    """The uncertainty spec for a period kind: intervals for annual and monthly rankings, Sobol
+    sensitivity for the annual ranking only (weekly and launch rankings carry no intervals)."""
+    spec = m.uncertainty
+    if spec is None or kind not in ("annual", "monthly"):
+        return None
+    if kind != "annual" and spec.sensitivity.enabled:
+        spec = spec.model_copy(update={"sensitivity": spec.sensitivity.model_copy(update={"enabled": False})})
+    return spec
+
+
 def run_integrity(facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology):
     """Anomaly episodes, the adjusted facts table and the published daily table."""
     from fanxing.integrity import adjust_facts, detect_days, merge_episodes
@@ -193,11 +205,35 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
             ctx.indicators_raw[kind] = compute_indicators(facts, dramas, kind, season, weights)
         with timer.step(f"index.{kind}"):
             keep = kind == "annual"
+            spec = uncertainty_for(m, kind)
             ctx.rankings[kind] = rank_kind(ctx.indicators[kind], m.index, kind, min_plays=m.drama.min_plays,
-                                           keep_results=keep)
+                                           keep_results=keep, uncertainty=spec)
             ctx.rankings_raw[kind] = rank_kind(ctx.indicators_raw[kind], m.index, kind,
                                                min_plays=m.drama.min_plays)
+    with timer.step("awards"):
+        ctx.awards = run_awards(ctx)
     return ctx
+
+
+def per_platform_plays(daily: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
+    """Season plays per (platform, drama) and their harmonised contribution w_p · plays / platform mean."""
+    col = "plays_adj" if "plays_adj" in daily else "plays"
+    pp = daily.groupby(["platform", "drama_id"], as_index=False)[col].sum().rename(columns={col: "plays"})
+    mean = pp.groupby("platform")["plays"].transform("mean")
+    pp["eq_plays"] = pp["platform"].map(weights).fillna(0.0) * pp["plays"] / mean.where(mean > 0)
+    return pp
+
+
+def run_awards(ctx: BuildContext):
+    """Award cases, platform and producer rankings from the annual ranking (fanxing.awards)."""
+    from fanxing.awards import select_awards
+    from fanxing.publish.tables import ranking_frame
+
+    annual = ranking_frame("annual", ctx)
+    ind = ctx.indicators["annual"].drop(columns=["period", "period_start"], errors="ignore")
+    return select_awards(annual, ctx.catalogue, ctx.methodology.awards, indicators=ind,
+                         per_platform=per_platform_plays(ctx.daily, ctx.platform_weights), jury=ctx.jury,
+                         anomalies=ctx.anomalies, season_start=ctx.season.start, season_end=ctx.season.end)
 
 
 def _versions() -> dict[str, str]:

@@ -56,7 +56,7 @@ def _flagged(table: pd.DataFrame, kind: str, ctx: BuildContext) -> pd.Series:
     for period, (lo, hi) in bounds.items():
         hit = an[(an["start"] <= hi) & (an["end"] >= lo)]
         keys.update((period, d) for d in hit["drama_id"].astype(str).unique())
-    return pd.Series([(p, d) in keys for p, d in zip(table["period"].astype(str), table["drama_id"])],
+    return pd.Series([(p, d) in keys for p, d in zip(table["period"].astype(str), table["drama_id"], strict=True)],
                      index=table.index)
 
 
@@ -128,6 +128,20 @@ def write_stages(dirpath: Path, ctx: BuildContext) -> None:
         res.excluded_units.to_csv(dirpath / "excluded_units.csv")
 
 
+def write_uncertainty(dirpath: Path, ctx: BuildContext) -> None:
+    """The Sobol sensitivity table of the annual ranking and the Monte Carlo summaries."""
+    summaries = {kind: r.uncertainty_summary for kind, r in ctx.rankings.items() if r.uncertainty_summary}
+    if not summaries:
+        return
+    dirpath.mkdir(parents=True, exist_ok=True)
+    for period, sens in ctx.rankings["annual"].sensitivity.items():
+        sens.assign(period=period).to_csv(dirpath / "sensitivity.csv", index=False)
+    spec = ctx.methodology.uncertainty
+    (dirpath / "summary.json").write_text(json.dumps(
+        {"spec": spec.model_dump(mode="json") if spec else None, "periods": summaries},
+        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
 def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
     """Write every table of a build into ``stage``; returns row counts for the manifest."""
     counts: dict[str, int] = {}
@@ -152,6 +166,7 @@ def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
     (stage / "explanations").mkdir()
     explanation_frame(ctx).to_csv(stage / "explanations" / "annual.csv", index=False)
     write_stages(stage / "stages" / "annual", ctx)
+    write_uncertainty(stage / "uncertainty", ctx)
     daily = ctx.daily.copy()
     daily["date"] = pd.to_datetime(daily["date"])
     daily.to_parquet(stage / "daily.parquet", index=False)
@@ -163,4 +178,36 @@ def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
     cols = [c for c in ("file", "line", "column", "value", "reason", "detail") if c in q.columns]
     q[cols].to_csv(stage / "quarantine.csv", index=False)
     counts["quarantine"] = len(q)
+    if ctx.awards is not None:
+        counts.update(write_awards(stage, ctx))
+    if ctx.jury is not None and len(ctx.jury):
+        ctx.jury.to_csv(stage / "jury.csv", index=False)
     return counts
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].map(lambda v: isinstance(v, list | tuple | np.ndarray | dict)).any():
+            out[c] = out[c].map(lambda v: _joined(v) if not isinstance(v, dict) else json.dumps(v, ensure_ascii=False))
+    return out
+
+
+def write_awards(stage: Path, ctx: BuildContext) -> dict[str, int]:
+    """awards.json, awards.csv, and the platform, producer and genre rankings."""
+    res = ctx.awards
+    (stage / "awards.json").write_text(json.dumps(res.to_json_dict(), ensure_ascii=False, indent=1),
+                                       encoding="utf-8")
+    _flat(res.to_frame()).to_csv(stage / "awards.csv", index=False)
+    plat = res.ranking("platform").copy()
+    if not ctx.platforms.empty and "name" in ctx.platforms:
+        names = ctx.platforms.set_index("platform")["name"]
+        id_col = "platform" if "platform" in plat else plat.columns[1]
+        plat.insert(2, "name", plat[id_col].map(names))
+    _flat(plat).to_csv(stage / "rankings" / "platforms.csv", index=False)
+    prod = _flat(res.ranking("producer"))
+    prod.to_csv(stage / "rankings" / "producers.csv", index=False)
+    genres = _flat(res.genre_rankings)
+    genres.to_csv(stage / "rankings" / "genres.csv", index=False)
+    return {"rankings.platforms": len(plat), "rankings.producers": len(prod), "rankings.genres": len(genres),
+            "awards": len(res.to_frame())}

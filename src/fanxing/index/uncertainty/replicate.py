@@ -1,0 +1,270 @@
+"""Scores of a chunk of replications at once: replications are an array axis (R × units).
+
+Aggregates of indicators are weighted means computed as matrix products of the per-replication
+weights (R × children) with the variant's (units × children) matrix — one product per
+(data variant, method) group present in the chunk. Aggregates of aggregates combine (R × units)
+arrays child by child. Missing children are skipped and the weights of the others renormalised,
+exactly as in :mod:`fanxing.index.aggregate`; a dropped indicator is a child with weight 0 that also
+leaves the count used by ``min_share``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaincinv
+
+from fanxing.errors import IndexComputationError
+from fanxing.index import aggregate as agg
+from fanxing.index.uncertainty.plan import Method, ParentPlan, Plan
+from fanxing.index.uncertainty.sampling import NO_DROP, NOMINAL_WEIGHTS, Choices
+
+_U_EPS = 1e-12
+
+
+class Replicator:
+    """Computes index scores for chunks of :class:`Choices` against one :class:`Plan`."""
+
+    def __init__(self, plan: Plan, uniforms: np.ndarray):
+        self.plan = plan
+        self.uniforms = uniforms
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._x_by_col = np.ascontiguousarray(np.moveaxis(plan.x, 2, 0))  # (indicators, V, units)
+
+    # ---- weights -----------------------------------------------------------------------------
+    def weights(self, pp: ParentPlan, ch: Choices) -> tuple[np.ndarray, np.ndarray | None]:
+        """(R × children) weights of one aggregate, and the keep mask (None when nothing is dropped)."""
+        base = pp.base[self.plan.combo(ch.data, ch.agg)]
+        w = base.copy()
+        noise = self.plan.spec.weights
+        if pp.perturbed and noise is not None:
+            rows = ch.wset != NOMINAL_WEIGHTS
+            if rows.any():
+                u = self.uniforms[ch.wset[rows], pp.offset:pp.offset + len(pp.kids)]
+                b = base[rows]
+                if noise.kind == "relative":
+                    w[rows] = b * (1.0 + noise.noise * (2.0 * u - 1.0))
+                else:
+                    alpha = noise.concentration * b / b.sum(axis=1, keepdims=True)
+                    g = np.where(alpha > 0, gammaincinv(np.where(alpha > 0, alpha, 1.0),
+                                                        np.clip(u, _U_EPS, 1 - _U_EPS)), 0.0)
+                    total = g.sum(axis=1, keepdims=True)
+                    w[rows] = np.where(total > 0, g / np.where(total > 0, total, 1.0), b)
+        keep = None
+        dropped = ch.drop != NO_DROP
+        if dropped.any():
+            hit = (pp.cols[None, :] == ch.drop[:, None]) & dropped[:, None]
+            if hit.any():
+                keep = ~hit
+                w = np.where(keep, w, 0.0)
+        return w, keep
+
+    # ---- aggregation -------------------------------------------------------------------------
+    def _transformed(self, v: int, pp: ParentPlan, meth: Method) -> tuple[np.ndarray, np.ndarray]:
+        """(units × children) matrix T with T = f(x) where present and 0 elsewhere, and presence P."""
+        name = _effective(meth)
+        key = (v, pp.code, name, meth.power if name == "power" else None)
+        if key not in self._cache:
+            x = self.plan.x[v][:, pp.cols]
+            present = ~np.isnan(x)
+            xv = np.where(present, x, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if name == "arithmetic":
+                    t = xv
+                elif name == "geometric":
+                    t = np.log(xv)
+                elif name == "harmonic":
+                    t = 1.0 / xv
+                else:
+                    t = np.power(xv, meth.power)
+            pkey = (v, pp.code, "present")
+            if pkey not in self._cache:
+                self._cache[pkey] = np.ascontiguousarray(present.T.astype(float))
+            self._cache[key] = np.ascontiguousarray(np.where(present, t, 0.0).T)
+        return self._cache[key], self._cache[(v, pp.code, "present")]
+
+    @staticmethod
+    def _finish(meth: Method, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        """The mean from Σ w·f(x) (``num``, overwritten) and Σ w over present children (``den``)."""
+        name = _effective(meth)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if name == "harmonic":
+                np.divide(den, num, out=num)
+            else:
+                np.divide(num, den, out=num)
+                if name == "geometric":
+                    np.exp(num, out=num)
+                elif name == "power":
+                    np.power(num, 1.0 / meth.power, out=num)
+        empty = np.broadcast_to(den <= 0, num.shape)
+        if empty.any():
+            num[empty] = np.nan
+        return num
+
+    @staticmethod
+    def _min_share(out: np.ndarray, meth: Method, count: np.ndarray, kept: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = count / kept
+        out[share < meth.min_share] = np.nan
+        return out
+
+    def _indicator_parent(self, pp: ParentPlan, ch: Choices, blocks: list[tuple[int, int]], w: np.ndarray,
+                          keep: np.ndarray | None) -> np.ndarray:
+        """Children all indicators: one matrix product per block of equal (aggregation, data) variant."""
+        n = len(self.plan.units)
+        out = np.empty((len(ch), n))
+        for s, e in blocks:
+            v = int(ch.data[s])
+            meth = pp.methods[pp.method_of[ch.agg[s]]]
+            wr = w[s:e]
+            if meth.name == "copeland":
+                x = np.broadcast_to(self.plan.x[v][:, pp.cols], (e - s, n, len(pp.kids)))
+                out[s:e] = _copeland(_without_dropped(x, keep, slice(s, e)), wr)
+            else:
+                t, present = self._transformed(v, pp, meth)
+                out[s:e] = self._finish(meth, wr @ t, wr @ present)
+            if meth.min_share > 0:
+                _, present = self._transformed(v, pp, Method("arithmetic", 1.0, 0.0))
+                kr = np.ones_like(wr) if keep is None else keep[s:e].astype(float)
+                self._min_share(out[s:e], meth, kr @ present, kr.sum(axis=1, keepdims=True))
+        return out
+
+    def _general_parent(self, pp: ParentPlan, ch: Choices, blocks: list[tuple[int, int]], w: np.ndarray,
+                        keep: np.ndarray | None, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Some children are aggregates: combine (R × units) arrays child by child, per aggregation block."""
+        kids = [self._x_by_col[j][ch.data] if j >= 0 else values[c] for c, j in zip(pp.kids, pp.cols, strict=True)]
+        n = len(self.plan.units)
+        out = np.empty((len(ch), n))
+        for s, e in blocks:
+            meth = pp.methods[pp.method_of[ch.agg[s]]]
+            wr = w[s:e]
+            xs = [k[s:e] for k in kids]
+            if meth.name == "copeland":
+                out[s:e] = _copeland(_without_dropped(np.stack(xs, axis=-1), keep, slice(s, e)), wr)
+            else:
+                out[s:e] = self._mean(meth, xs, wr, pp.code)
+            if meth.min_share > 0:
+                count = sum((~np.isnan(x)) * (1.0 if keep is None else keep[s:e, i][:, None])
+                            for i, x in enumerate(xs))
+                kr = np.full((e - s, 1), float(len(xs))) if keep is None else keep[s:e].sum(1, keepdims=True)
+                self._min_share(out[s:e], meth, count, kr)
+        return out
+
+    def _mean(self, meth: Method, xs: list[np.ndarray], w: np.ndarray, code: str) -> np.ndarray:
+        check, strict = meth.needs_positive
+        name = _effective(meth)
+        num = np.zeros(xs[0].shape)
+        den: np.ndarray = np.zeros((xs[0].shape[0], 1))
+        for i, x in enumerate(xs):
+            if check and ((x <= 0).any() if strict else (x < 0).any()):
+                raise IndexComputationError(
+                    f"uncertainty: aggregation '{meth.name}' of '{code}' needs "
+                    f"{'positive' if strict else 'non-negative'} values; one of its children has "
+                    f"{np.nanmin(x):g} in some replication", code="index_error", details={"aggregate": code})
+            missing = np.isnan(x)
+            wi = w[:, i:i + 1]
+            if missing.any():
+                x = np.where(missing, 1.0, x)
+                wi = np.where(missing, 0.0, wi)
+                if den.shape != num.shape:
+                    den = np.broadcast_to(den, num.shape).copy()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if name == "arithmetic":
+                    t = x * wi
+                elif name == "geometric":
+                    t = np.log(x)
+                    t *= wi
+                elif name == "harmonic":
+                    t = wi / x
+                else:
+                    t = np.power(x, meth.power)
+                    t *= wi
+            num += t
+            if den.shape == wi.shape:
+                den += wi
+            else:
+                den = den + wi
+        return self._finish(meth, num, den)
+
+    # ---- the whole tree ----------------------------------------------------------------------
+    def scores(self, ch: Choices, all_aggregates: bool = False) -> dict[str, np.ndarray]:
+        """(R × units) scores of the index (and of every aggregate when ``all_aggregates``).
+
+        The chunk is sorted by (aggregation, data) variant so that every group is a contiguous slice;
+        the results are returned in the original order.
+        """
+        key = ch.agg * self.plan.x.shape[0] + ch.data
+        order = np.argsort(key, kind="stable")
+        ch = ch.take(order)
+        key = key[order]
+        fine = _blocks(key)
+        coarse = _blocks(ch.agg)
+        values: dict[str, np.ndarray] = {}
+        for pp in self.plan.parents:
+            w, keep = self.weights(pp, ch)
+            if pp.indicator_only:
+                values[pp.code] = self._indicator_parent(pp, ch, fine, w, keep)
+            else:
+                values[pp.code] = self._general_parent(pp, ch, coarse, w, keep, values)
+        codes = list(values) if all_aggregates else [self.plan.hierarchy.root]
+        out = {}
+        for c in codes:
+            back = np.empty_like(values[c])
+            back[order] = values[c]
+            out[c] = back
+        return out
+
+
+def _effective(meth: Method) -> str:
+    """The mean actually computed: power 1 is arithmetic, power 0 geometric (as in the engine)."""
+    if meth.name == "power" and meth.power == 1.0:
+        return "arithmetic"
+    if meth.name == "power" and meth.power == 0.0:
+        return "geometric"
+    return meth.name
+
+
+def _blocks(key: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of the runs of equal values of a sorted key."""
+    if not len(key):
+        return []
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ends = np.r_[starts[1:], len(key)]
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _without_dropped(x: np.ndarray, keep: np.ndarray | None, rows: slice) -> np.ndarray:
+    """(R × units × children) ``x`` with dropped children missing (so they take part in nothing)."""
+    if keep is None:
+        return x
+    return np.where(keep[rows][:, None, :], x, np.nan)
+
+
+def _copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The engine's Copeland score for (R × units × children) ``x``, a few replications at a time."""
+    r, n, k = x.shape
+    out = np.empty((r, n))
+    per = max(1, 8_000_000 // max(1, n * n * k))
+    for s in range(0, r, per):
+        out[s:s + per] = agg.copeland(np.ascontiguousarray(x[s:s + per]), w[s:s + per],
+                                      chunk_cells=max(n * k, 8_000_000 // max(1, min(per, r - s))))
+    return out
+
+
+def min_ranks(scores: np.ndarray) -> np.ndarray:
+    """Descending 'min' ranks along the unit axis of (R × units) scores (1 = best, ties share the
+    best rank, as the engine's ``rank(method="min")``); 0 where the score is missing. Scores equal to
+    within 1e-12 of the row's largest magnitude count as tied, so rounding never splits a tie."""
+    r, n = scores.shape
+    missing = np.isnan(scores)
+    key = np.where(missing, np.inf, -scores)
+    order = np.argsort(key, axis=1)  # any order within ties: they share the 'min' rank
+    s = np.take_along_axis(key, order, axis=1)
+    finite = np.where(np.isfinite(s), np.abs(s), 0.0)
+    tol = 1e-12 * np.maximum(finite.max(axis=1, keepdims=True), 1e-300)
+    with np.errstate(invalid="ignore"):
+        new = np.concatenate([np.ones((r, 1), dtype=bool), (s[:, 1:] - s[:, :-1]) > tol], axis=1)
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0), axis=1)
+    ranks = np.empty((r, n), dtype=np.int32)
+    np.put_along_axis(ranks, order, (first + 1).astype(np.int32), axis=1)
+    ranks[missing] = 0
+    return ranks
