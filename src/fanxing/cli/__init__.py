@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import sys
 
+# Command modules: importing them registers their commands.
+from fanxing.cli import (
+    awards_cmds,  # noqa: E402,F401
+    build_cmds,  # noqa: E402,F401
+    demo_cmds,  # noqa: E402,F401
+    index_cmds,  # noqa: E402,F401
+    integrity_cmds,  # noqa: E402,F401
+    season_cmds,  # noqa: E402,F401
+    uncertainty_cmds,  # noqa: E402,F401
+)
 from fanxing.cli.app import app, err_console
 from fanxing.errors import FanxingError
-
-# Command modules: importing them registers their commands.
-from fanxing.cli import season_cmds  # noqa: E402,F401
-from fanxing.cli import demo_cmds  # noqa: E402,F401
-from fanxing.cli import index_cmds  # noqa: E402,F401
-from fanxing.cli import integrity_cmds  # noqa: E402,F401
-from fanxing.cli import build_cmds  # noqa: E402,F401
-from fanxing.cli import awards_cmds  # noqa: E402,F401
-from fanxing.cli import uncertainty_cmds  # noqa: E402,F401
 
 
 def main() -> None:

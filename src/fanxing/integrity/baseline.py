@@ -5,7 +5,8 @@ Model: ln(1+plays) = f(age) + e(platform, date) + noise, where f is linear in
 least squares in two passes (pass 2 drops days beyond ``fit_clip_z`` robust SDs of pass 1), and
 e is the market-wide day effect (median residual of the platform's series that day) or, where too
 few series share the day, the platform's weekday effect. The normal equations are summed in the
-engine; only the per-series k×k systems are solved in numpy (batched, no loop over series).
+engine (X'X mostly from cumulative sums over ages); the per-series k×k systems are solved in numpy,
+batched, with no loop over series.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from fanxing.integrity.config import IntegrityConfig
-from fanxing.integrity.prepare import KEYS
+from fanxing.integrity.engine import materialize
 
 MAD_SD = 1.4826
+SID = ("sid",)
 
 
 def basis(age: ir.FloatingValue, knots: tuple[int, ...]) -> list[ir.FloatingValue]:
@@ -29,41 +31,90 @@ def basis(age: ir.FloatingValue, knots: tuple[int, ...]) -> list[ir.FloatingValu
     return cols
 
 
-def fit_coefficients(t: ir.Table, target: ir.FloatingValue, mask: ir.BooleanValue | None,
-                     config: IntegrityConfig) -> ir.Table:
-    """Per-series ridge least-squares coefficients b0..b{k-1} of ``target`` on the spline basis.
+def basis_np(age: np.ndarray, knots: tuple[int, ...]) -> np.ndarray:
+    """The same regressors in numpy: array (len(age), k)."""
+    u = np.log1p(age)
+    cols = [np.ones_like(u), u, age / 100.0] + [np.maximum(u - np.log1p(k), 0.0) for k in knots]
+    return np.stack(cols, axis=-1)
 
-    The engine returns one row per series holding the sums of the normal equations; numpy solves
-    all series' systems at once; the result comes back as an in-memory table to join."""
+
+def _gram_sums(t: ir.Table, b: list, target) -> dict:
+    aggs = {}
+    for i in range(len(b)):
+        for j in range(i, len(b)):
+            aggs[f"xx_{i}_{j}"] = (b[i] * b[j]).sum()
+        aggs[f"xy_{i}"] = (b[i] * target).sum()
+    return aggs
+
+
+def _unpack(df: pd.DataFrame, k: int) -> tuple[np.ndarray, np.ndarray]:
+    xtx = np.zeros((len(df), k, k))
+    xty = np.zeros((len(df), k))
+    for i in range(k):  # loops over the k basis columns, never over series
+        xty[:, i] = df[f"xy_{i}"].fillna(0.0).to_numpy(dtype=float)
+        for j in range(i, k):
+            xtx[:, i, j] = xtx[:, j, i] = df[f"xx_{i}_{j}"].fillna(0.0).to_numpy(dtype=float)
+    return xtx, xty
+
+
+def fit_coefficients(t: ir.Table, target: ir.FloatingValue, drop: ir.BooleanValue | None,
+                     config: IntegrityConfig) -> ir.Table:
+    """Per-series ridge least-squares coefficients b0..b{k-1} of ``target`` on the spline basis,
+    leaving out the rows where ``drop`` is true.
+
+    The Gram matrix X'X of a series observed on every day between its first and last age is a
+    difference of cumulative sums over ages, computed once in numpy; the engine only sums X'y
+    (k sums per series) and the full X'X of the few dropped rows and of series with gaps or
+    repeated ages. All series' k×k systems are then solved at once (batched, no loop over series)."""
     b = basis(t.age, config.knots)
     k = len(b)
-    aggs = {}
-    for i in range(k):
-        for j in range(i, k):
-            aggs[f"xx_{i}_{j}"] = (b[i] * b[j]).sum(where=mask)
-        aggs[f"xy_{i}"] = (b[i] * target).sum(where=mask)
-    sums = t.group_by(KEYS).agg(**aggs).to_pandas()
-    n = len(sums)
-    xtx = np.zeros((n, k, k))
-    xty = np.zeros((n, k))
-    for i in range(k):  # loops over the k basis columns, never over series
-        xty[:, i] = sums[f"xy_{i}"].fillna(0.0).to_numpy(dtype=float)
-        for j in range(i, k):
-            v = sums[f"xx_{i}_{j}"].fillna(0.0).to_numpy(dtype=float)
-            xtx[:, i, j] = v
-            xtx[:, j, i] = v
-    reg = np.eye(k) * config.ridge
-    reg[0, 0] = 1e-9  # the level is not shrunk
-    coef = np.linalg.solve(xtx + reg, xty[..., None])[..., 0] if n else np.zeros((0, k))
-    out = pd.DataFrame({c: sums[c].astype(str) for c in KEYS})
+    keep = t if drop is None else t.filter(~drop)
+    span = keep.group_by(SID).agg(n=keep.age.count(), a_min=keep.age.min(), a_max=keep.age.max(),
+                                   **{f"xy_{i}": (b[i] * target).sum() for i in range(k)})
+    # spans are measured on all rows: a series with dropped rows still has a contiguous support
+    full = t.group_by(SID).agg(n_all=t.age.count(), f_min=t.age.min(), f_max=t.age.max())
+    full = full.mutate(regular=full.n_all == (full.f_max - full.f_min + 1.0).cast("int64"))
+    sp = span.join(full, list(SID)).select(span, full.regular, full.f_min, full.f_max).to_pandas()
+    reg = sp["regular"].fillna(False).to_numpy(dtype=bool)
+    f_min = sp["f_min"].to_numpy(dtype=float).astype(int)
+    f_max = sp["f_max"].to_numpy(dtype=float).astype(int)
+    ages = np.arange(int(f_max.max()) + 1 if len(sp) else 1, dtype=float)
+    bb = basis_np(ages, config.knots)
+    cum = np.concatenate([np.zeros((1, k, k)), np.cumsum(bb[:, :, None] * bb[:, None, :], axis=0)])
+    xtx = cum[f_max + 1] - cum[f_min]
+    _, xty = _unpack(sp.assign(**{f"xx_{i}_{j}": 0.0 for i in range(k) for j in range(i, k)}), k)
+    if drop is not None:  # remove the dropped rows of regular series from their Gram matrices
+        dr = t.filter(drop)
+        dsum = dr.group_by(SID).agg(**{kk: v for kk, v in _gram_sums(dr, basis(dr.age, config.knots),
+                                                                      dr.age * 0.0).items()
+                                        if kk.startswith("xx")}).to_pandas()
+        xtx -= _aligned(sp, dsum, k)
+    if (~reg).any():  # series with gaps or repeated ages: full sums in the engine
+        ids = ibis.memtable(sp.loc[~reg, list(SID)].reset_index(drop=True))
+        irr = keep.semi_join(ids, list(SID))
+        isum = irr.group_by(SID).agg(**{kk: v for kk, v in _gram_sums(irr, basis(irr.age, config.knots),
+                                                                       irr.age * 0.0).items()
+                                         if kk.startswith("xx")}).to_pandas()
+        xtx[~reg] = _aligned(sp, isum, k)[~reg]
+    ridge = np.eye(k) * config.ridge
+    ridge[0, 0] = 1e-9  # the level is not shrunk
+    coef = np.linalg.solve(xtx + ridge, xty[..., None])[..., 0] if len(sp) else np.zeros((0, k))
+    out = pd.DataFrame({"sid": sp["sid"].astype("int64")})
     for i in range(k):
         out[f"b{i}"] = coef[:, i]
     return ibis.memtable(out)
 
 
+def _aligned(sp: pd.DataFrame, sums: pd.DataFrame, k: int) -> np.ndarray:
+    """X'X blocks of ``sums`` re-ordered to the rows of ``sp`` (zeros where absent)."""
+    m = sp[list(SID)].merge(sums, on=list(SID), how="left")
+    m = m.assign(**{f"xy_{i}": 0.0 for i in range(k)})
+    return _unpack(m, k)[0]
+
+
 def fitted(t: ir.Table, coef: ir.Table, config: IntegrityConfig, name: str) -> ir.Table:
     """``t`` joined with its series' coefficients and the fitted log value as column ``name``."""
-    j = t.join(coef, list(KEYS))
+    j = t.join(coef, list(SID))
     b = basis(j.age, config.knots)
     value = b[0] * j.b0
     for i in range(1, len(b)):
@@ -74,34 +125,39 @@ def fitted(t: ir.Table, coef: ir.Table, config: IntegrityConfig, name: str) -> i
 def day_effects(t: ir.Table, resid: str, config: IntegrityConfig) -> ir.Table:
     """Table t plus ``effect``: the platform × date median residual where at least
     ``market_min_series`` series share the day, else the platform × weekday median residual."""
-    market = t.group_by(["platform", "date"]).agg(m_eff=t[resid].median(), m_n=t[resid].count())
+    market = t.group_by(["pid", "date"]).agg(m_eff=t[resid].median(), m_n=t[resid].count())
     market = market.filter(market.m_n >= config.market_min_series).drop("m_n")
-    weekday = t.group_by(["platform", "dow"]).agg(w_eff=t[resid].median())
-    j = t.left_join(market, ["platform", "date"]).select(t, market.m_eff)
-    j = j.left_join(weekday, ["platform", "dow"]).select(j, weekday.w_eff)
+    weekday = t.group_by(["pid", "dow"]).agg(w_eff=t[resid].median())
+    j = t.left_join(market, ["pid", "date"]).select(t, market.m_eff)
+    j = j.left_join(weekday, ["pid", "dow"]).select(j, weekday.w_eff)
     return j.mutate(effect=ibis.coalesce(j.m_eff, j.w_eff, 0.0)).drop("m_eff", "w_eff")
 
 
 def robust_scale(t: ir.Table, resid: str, name: str, config: IntegrityConfig) -> ir.Table:
-    """Table t plus column ``name``: 1.4826 × median |resid| of the series, floored at min_scale,
+    """Table t plus column ``name``: 1.4826 × median |resid| of the series × sqrt(n / (n - k)),
+    floored at min_scale,
     and ``n_days``: the series' observed days."""
-    s = t.group_by(KEYS).agg(_mad=t[resid].abs().median(), n_days=t[resid].count())
-    j = t.join(s, list(KEYS)).select(t, s._mad, s.n_days)
+    s = t.group_by(SID).agg(_mad=t[resid].abs().median(), n_days=t[resid].count())
+    # residuals of a k-parameter fit understate the noise by sqrt((n - k) / n)
+    k = 3 + len(config.knots)
+    dof = (s.n_days.cast("float64") / ibis.greatest(s.n_days - k, 1).cast("float64")).sqrt()
+    s = s.mutate(_mad=s._mad * ibis.least(dof, 2.0))
+    j = t.join(s, list(SID)).select(t, s._mad, s.n_days)
     return j.mutate(**{name: ibis.greatest(ibis.coalesce(j._mad * MAD_SD, 0.0), config.min_scale)}).drop("_mad")
 
 
 def plays_baseline(base: ir.Table, config: IntegrityConfig) -> ir.Table:
     """Base rows with plays plus: ``effect``, ``fit`` (log baseline without the day effect),
     ``expected_plays``, ``resid`` (log residual), ``scale`` (robust SD) and ``n_days``."""
-    t = base.filter(base.plays.notnull())
+    t = base.filter(base.plays.notnull()).select("sid", "did", "pid", "date", "day", "dow", "age", "y", "plays")
     coef1 = fit_coefficients(t, t.y, None, config)
     p1 = fitted(t, coef1, config, "fit1")
     p1 = p1.mutate(r1=p1.y - p1.fit1)
     p1 = day_effects(p1, "r1", config)
     p1 = p1.mutate(r1e=p1.r1 - p1.effect)
-    p1 = robust_scale(p1, "r1e", "s1", config).cache()
-    keep = p1.r1e.abs() <= config.fit_clip_z * p1.s1
-    coef2 = fit_coefficients(p1, p1.y - p1.effect, keep, config)
+    p1 = materialize(robust_scale(p1, "r1e", "s1", config))
+    drop = p1.r1e.abs() > config.fit_clip_z * p1.s1
+    coef2 = fit_coefficients(p1, p1.y - p1.effect, drop, config)
     p2 = fitted(p1.drop("fit1", "r1", "r1e", "s1", "n_days"), coef2, config, "fit")
     p2 = p2.mutate(resid=p2.y - p2.effect - p2.fit,
                    expected_plays=ibis.greatest((p2.fit + p2.effect).exp() - 1.0, 0.0))

@@ -25,7 +25,7 @@ class IntegrityConfig(BaseModel):
                                    description="ages (days since release) of the hinges of the log-age spline")
     ridge: float = Field(0.01, ge=0, description="ridge added to the normal equations (stabilises short series)")
     fit_clip_z: float = Field(3.0, gt=0, description="pass-2 fit drops days whose pass-1 |residual| exceeds this many robust SDs")
-    market_min_series: int = Field(8, ge=2, description="series needed on a platform × date to estimate its market-wide day effect")
+    market_min_series: int = Field(20, ge=2, description="series needed on a platform × date to estimate its market-wide day effect")
     min_scale: float = Field(0.05, gt=0, description="floor of the robust SD of log residuals")
 
     # candidate days and islands (shared by the plays, ratio and completion detectors)

@@ -9,10 +9,11 @@ import pandas as pd
 from fanxing.integrity.baseline import plays_baseline
 from fanxing.integrity.config import IntegrityConfig
 from fanxing.integrity.engagement import engagement_flags, ratio_table
+from fanxing.integrity.engine import materialize
 from fanxing.integrity.episodes import EPISODE_COLUMNS, merge_episodes
 from fanxing.integrity.impossible import impossible_flags
 from fanxing.integrity.plays import plays_flags
-from fanxing.integrity.prepare import prepare
+from fanxing.integrity.prepare import prepare, series_table
 
 
 def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
@@ -22,11 +23,12 @@ def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
 
     Runs a few aggregate queries eagerly (the per-series decay fits); the returned table is lazy."""
     config = config or IntegrityConfig()
-    base = prepare(facts, dramas).cache()
-    scored = plays_baseline(base, config).cache()
-    parts = [plays_flags(scored, config)]
-    parts += engagement_flags(ratio_table(base, config).cache(), config)
-    parts += impossible_flags(base)
+    series = series_table(facts, dramas)
+    base = materialize(prepare(facts, series))
+    scored = materialize(plays_baseline(base, config))
+    parts = [plays_flags(scored, series, config)]
+    parts += engagement_flags(*ratio_table(base, config), series, config)
+    parts += impossible_flags(base, series)
     return ibis.union(*parts, distinct=False)
 
 
@@ -35,7 +37,7 @@ def detect(facts: ir.Table, dramas: ir.Table | None = None,
     """Anomaly episodes as a pandas frame (EPISODE_COLUMNS), sorted by drama, platform, start,
     indicator; start/end as ``datetime.date``."""
     config = config or IntegrityConfig()
-    days = detect_days(facts, dramas, config).cache()
+    days = materialize(detect_days(facts, dramas, config))
     ep = merge_episodes(days, config).to_pandas()
     return finish_episodes(ep)
 

@@ -9,9 +9,9 @@ import ibis.expr.types as ir
 
 from fanxing.integrity.baseline import MAD_SD
 from fanxing.integrity.config import IntegrityConfig
+from fanxing.integrity.engine import materialize
 from fanxing.integrity.flags import day_flags, severity_rank_from_ratio, severity_rank_from_z
 from fanxing.integrity.islands import islands
-from fanxing.integrity.prepare import KEYS
 
 EPS = 0.001
 
@@ -21,9 +21,10 @@ def _logit(c: ir.FloatingValue) -> ir.FloatingValue:
     return (p / (1.0 - p)).ln()
 
 
-def ratio_table(base: ir.Table, config: IntegrityConfig) -> ir.Table:
-    """Base rows plus, per metric m, ``lr_m`` = ln((1+m)/(1+plays)) and ``med_m``/``sd_m`` (series
-    median and robust SD), and ``lc``/``med_c``/``sd_c`` for logit(completion_rate) in 0..1."""
+def ratio_table(base: ir.Table, config: IntegrityConfig) -> tuple[ir.Table, ir.Table]:
+    """(rows, stats). rows: base rows with plays, each metric, ``lr_m`` = ln((1+m)/(1+plays)) per
+    engagement metric and ``lc`` = logit(completion_rate in 0..1). stats: per series (sid, pid,
+    n_days) the median ``med_<x>`` and robust SD ``sd_<x>`` of every lr/lc column."""
     t = base.filter(base.plays.notnull() & (base.plays >= 0))
     lr = {}
     for m in config.engagement_metrics:
@@ -31,72 +32,107 @@ def ratio_table(base: ir.Table, config: IntegrityConfig) -> ir.Table:
                                     ((t[m] + 1.0) / (t.plays + 1.0)).ln(), ibis.null("float64"))
     cr = t.completion_rate
     lr["lc"] = ibis.ifelse(cr.notnull() & (cr >= 0) & (cr <= 1), _logit(cr), ibis.null("float64"))
-    t = t.mutate(**lr)
+    rows = materialize(t.select("sid", "pid", "date", "day", "plays", *config.engagement_metrics,
+                                "completion_rate", **lr))
     names = list(lr)
-    med = t.group_by(KEYS).agg(**{f"med_{n}": t[n].median() for n in names}, n_days=t.plays.count())
-    t = t.join(med, list(KEYS)).select(t, *[med[c] for c in med.columns if c not in KEYS])
-    mad = t.group_by(KEYS).agg(**{f"sd_{n}": (t[n] - t[f"med_{n}"]).abs().median() for n in names})
-    t = t.join(mad, list(KEYS)).select(t, *[mad[c] for c in mad.columns if c not in KEYS])
-    return t.mutate(**{f"sd_{n}": ibis.greatest(ibis.coalesce(t[f"sd_{n}"] * MAD_SD, 0.0), config.min_scale)
-                       for n in names})
+    med = materialize(rows.group_by(["sid", "pid"]).agg(**{f"med_{n}": rows[n].median() for n in names},
+                                                        n_days=rows.plays.count()))
+    j = rows.join(med, "sid")
+    mad = j.group_by("sid").agg(**{f"sd_{n}": (j[n] - j[f"med_{n}"]).abs().median() for n in names})
+    st = med.join(mad, "sid").select(med, *[mad[f"sd_{n}"] for n in names])
+    st = st.mutate(**{f"sd_{n}": ibis.greatest(ibis.coalesce(st[f"sd_{n}"] * MAD_SD, 0.0), config.min_scale)
+                      for n in names})
+    return rows, materialize(st)
 
 
-def engagement_flags(rt: ir.Table, config: IntegrityConfig) -> list[ir.Table]:
-    """Day flags of each engagement metric (high side only: inflated likes, shares, ...)."""
-    out = []
+def engagement_flags(rows: ir.Table, stats: ir.Table, series: ir.Table,
+                     config: IntegrityConfig) -> list[ir.Table]:
+    """Day flags of each engagement metric (high side only: inflated likes, shares, ...) and of
+    completion-rate shifts, from the output of ratio_table. One pass over the rows keeps the
+    candidate days of every rule; the rules then run on that small table."""
+    rt = rows.join(stats.drop("pid"), "sid")
+    norm = _platform_norms(stats, config)
+    rt = rt.join(norm, "pid").select(rt, *[norm[c] for c in norm.columns if c != "pid"])
+    z = {}
     for m in config.engagement_metrics:
         lr, med, sd = rt[f"lr_{m}"], rt[f"med_lr_{m}"], rt[f"sd_lr_{m}"]
-        expected = (med.exp() * (rt.plays + 1.0) - 1.0)
-        z_own = (lr - med) / (sd * sd + 1.0 / (expected + 1.0)).sqrt()
-        t = rt.mutate(_m=rt[m], _exp=expected, _z=z_own)
-        t = t.filter(t._z.notnull() & (t.n_days >= config.min_days) & (t._z >= config.candidate_z)
-                     & (t._m >= t._exp * config.min_excess_ratio)
-                     & ((t._m - t._exp) >= config.min_excess_count))
-        t = t.mutate(score=t._z, indicator=ibis.literal(m))
-        isl = islands(t, ["drama_id", "platform", "indicator"], config, spike_z=config.ratio_z)
-        f = isl.filter(isl.isl_spike | isl.isl_sustained)
-        out.append(day_flags(f, indicator=m, reason="ratio_vs_own_history",
-                             severity_rank=severity_rank_from_ratio(f._m, f._exp, config),
-                             score=f._z, expected=f._exp, observed=f._m))
-        out.append(_norm_flags(rt, m, config))
-    out.append(_completion_flags(rt, config))
+        expected = med.exp() * (rt.plays + 1.0) - 1.0
+        z[f"_exp_{m}"] = expected
+        z[f"_z_{m}"] = (lr - med) / (sd * sd + 1.0 / (expected + 1.0)).sqrt()
+        z[f"_zn_{m}"] = (lr - rt[f"p_med_{m}"]) / rt[f"p_sd_{m}"]
+        z[f"_expn_{m}"] = rt[f"p_med_{m}"].exp() * (rt.plays + 1.0) - 1.0
+    exp_c = 1.0 / (1.0 + (-rt.med_lc).exp())
+    # binomial noise of a rate measured on few plays, on the logit scale: 1 / (n p (1 - p))
+    binom = 1.0 / (rt.plays * exp_c * (1.0 - exp_c) + 1.0)
+    z["_exp_c"] = exp_c
+    z["_z_c"] = (rt.lc - rt.med_lc) / (rt.sd_lc * rt.sd_lc + binom).sqrt()
+    t = rt.mutate(**z)
+    any_cand = ibis.literal(False)
+    for m in config.engagement_metrics:
+        any_cand = any_cand | (t[f"_z_{m}"] >= config.candidate_z) | (t[f"_zn_{m}"] >= config.ratio_norm_z)
+    any_cand = any_cand | (t._z_c.abs() >= config.candidate_z)
+    cand = materialize(t.filter((t.n_days >= config.min_days) & any_cand))
+    out = []
+    for m in config.engagement_metrics:
+        out.append(_own_flags(cand, series, m, config))
+        out.append(_norm_flags(cand, series, m, config))
+    out.append(_completion_flags(cand, series, config))
     return out
 
 
-def _norm_flags(rt: ir.Table, m: str, config: IntegrityConfig) -> ir.Table:
-    """Runs of days whose ratio lies ``ratio_norm_z`` robust SDs of the platform's drama medians
-    above the platform's median drama, on dramas with enough days."""
-    lr, med = f"lr_{m}", f"med_lr_{m}"
-    ok = rt.filter(rt.n_days >= config.min_days)
-    series = ok.group_by(KEYS).agg(sm=ok[med].max())
-    pm = series.group_by("platform").agg(p_med=series.sm.median(), p_n=series.sm.count())
-    series = series.join(pm, "platform").select(series, pm.p_med, pm.p_n)
-    ps = series.group_by("platform").agg(p_sd=(series.sm - series.p_med).abs().median())
-    pm = pm.join(ps, "platform").select(pm, ps.p_sd)
-    t = rt.join(pm, "platform").select(rt, pm.p_med, pm.p_n, pm.p_sd)
-    sd = ibis.greatest(ibis.coalesce(t.p_sd * MAD_SD, 0.0), config.min_scale)
-    t = t.mutate(_z=(t[lr] - t.p_med) / sd, _m=t[m],
-                 _exp=(t.p_med.exp() * (t.plays + 1.0) - 1.0))
-    t = t.filter(t._z.notnull() & (t.n_days >= config.min_days) & (t.p_n >= config.market_min_series)
-                 & (t._z >= config.ratio_norm_z) & ((t._m - t._exp) >= config.min_excess_count))
+def _platform_norms(stats: ir.Table, config: IntegrityConfig) -> ir.Table:
+    """Per platform (pid): median ``p_med_<m>`` and robust SD ``p_sd_<m>`` of its dramas' median
+    log ratios (platforms with fewer than market_min_series series get a null norm)."""
+    per = stats.filter(stats.n_days >= config.min_days)
+    cols = {}
+    for m in config.engagement_metrics:
+        cols[f"p_med_{m}"] = per[f"med_lr_{m}"].median()
+    pm = per.group_by("pid").agg(**cols, p_n=per.sid.count())
+    j = per.join(pm, "pid")
+    ps = j.group_by("pid").agg(**{f"p_sd_{m}": (j[f"med_lr_{m}"] - j[f"p_med_{m}"]).abs().median()
+                                  for m in config.engagement_metrics})
+    pm = pm.join(ps, "pid").select(pm, *[ps[c] for c in ps.columns if c != "pid"])
+    ok = pm.p_n >= config.market_min_series
+    return pm.select("pid", **{f"p_med_{m}": ibis.ifelse(ok, pm[f"p_med_{m}"], ibis.null("float64"))
+                               for m in config.engagement_metrics},
+                     **{f"p_sd_{m}": ibis.greatest(ibis.coalesce(pm[f"p_sd_{m}"] * MAD_SD, 0.0), config.min_scale)
+                        for m in config.engagement_metrics})
+
+
+def _own_flags(cand: ir.Table, series: ir.Table, m: str, config: IntegrityConfig) -> ir.Table:
+    """Islands of days whose log ratio is high against the drama's own history on that platform."""
+    t = cand.mutate(_m=cand[m], _exp=cand[f"_exp_{m}"], _z=cand[f"_z_{m}"])
+    t = t.filter(t._z.notnull() & (t._z >= config.candidate_z)
+                 & (t._m >= t._exp * config.min_excess_ratio) & ((t._m - t._exp) >= config.min_excess_count))
     t = t.mutate(score=t._z, indicator=ibis.literal(m))
-    isl = islands(t, ["drama_id", "platform", "indicator"], config, spike_z=float("inf"))
+    isl = islands(t, ["sid", "indicator"], config, spike_z=config.ratio_z)
+    f = isl.filter(isl.isl_spike | isl.isl_sustained)
+    return day_flags(f, series, indicator=m, reason="ratio_vs_own_history",
+                     severity_rank=severity_rank_from_ratio(f._m, f._exp, config),
+                     score=f._z, expected=f._exp, observed=f._m)
+
+
+def _norm_flags(cand: ir.Table, series: ir.Table, m: str, config: IntegrityConfig) -> ir.Table:
+    """Runs of at least sustained_min_days days whose log ratio lies ``ratio_norm_z`` robust SDs
+    (of the platform's drama medians) above the platform's median drama."""
+    t = cand.mutate(_z=cand[f"_zn_{m}"], _m=cand[m], _exp=cand[f"_expn_{m}"])
+    t = t.filter(t._z.notnull() & (t._z >= config.ratio_norm_z) & ((t._m - t._exp) >= config.min_excess_count))
+    t = t.mutate(score=t._z, indicator=ibis.literal(m))
+    isl = islands(t, ["sid", "indicator"], config, spike_z=1e300)
     f = isl.filter(isl.isl_n >= config.sustained_min_days)
-    return day_flags(f, indicator=m, reason="ratio_vs_platform_norm",
-                     severity_rank=ibis.literal(0), score=f._z, expected=f._exp, observed=f._m)
+    return day_flags(f, series, indicator=m, reason="ratio_vs_platform_norm",
+                     severity_rank=0, score=f._z, expected=f._exp, observed=f._m)
 
 
-def _completion_flags(rt: ir.Table, config: IntegrityConfig) -> ir.Table:
+def _completion_flags(cand: ir.Table, series: ir.Table, config: IntegrityConfig) -> ir.Table:
     """Completion-rate shifts (either direction) against the drama's own history."""
-    z = (rt.lc - rt.med_lc) / rt.sd_lc
-    expected = 1.0 / (1.0 + (-rt.med_lc).exp())
-    t = rt.mutate(_z=z, _exp=expected, _obs=rt.completion_rate)
-    t = t.filter(t._z.notnull() & (t.n_days >= config.min_days) & (t._z.abs() >= config.candidate_z)
+    t = cand.mutate(_z=cand._z_c, _exp=cand._exp_c, _obs=cand.completion_rate)
+    t = t.filter(t._z.notnull() & (t._z.abs() >= config.candidate_z)
                  & ((t._obs - t._exp).abs() >= config.completion_min_abs))
     t = t.mutate(score=t._z.abs(), indicator=ibis.literal("completion_rate"),
                  _dir=ibis.ifelse(t._z < 0, "completion_drop", "completion_jump"))
-    isl = islands(t, ["drama_id", "platform", "indicator", "_dir"], config, spike_z=config.completion_z)
+    isl = islands(t, ["sid", "indicator", "_dir"], config, spike_z=config.completion_z)
     f = isl.filter(isl.isl_spike | isl.isl_sustained)
-    return day_flags(f, indicator="completion_rate", reason=f._dir,
+    return day_flags(f, series, indicator="completion_rate", reason=f._dir,
                      severity_rank=severity_rank_from_z(f.score, config),
                      score=f.score, expected=f._exp, observed=f._obs)

@@ -31,11 +31,12 @@ def severity_label(rank: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases((rank >= 2, "high"), (rank == 1, "medium"), else_="low")
 
 
-def day_flags(t: ir.Table, *, indicator, reason, severity_rank, score, expected, observed,
-              others_z=None) -> ir.Table:
-    """Project a detector's rows onto the common day-flag columns (types fixed for unions)."""
-    return t.select(
-        drama_id=t.drama_id, platform=t.platform, date=t.date,
+def day_flags(t: ir.Table, series: ir.Table, *, indicator, reason, severity_rank, score, expected,
+              observed, others_z=None) -> ir.Table:
+    """Project a detector's rows (keyed by ``sid``) onto the common day-flag columns, with
+    drama_id and platform from the ``series`` table (types fixed for unions)."""
+    sel = t.select(
+        sid=t.sid, date=t.date,
         indicator=ibis.literal(indicator) if isinstance(indicator, str) else indicator,
         reason=ibis.literal(reason) if isinstance(reason, str) else reason,
         severity_rank=ibis.literal(severity_rank).cast("int64") if isinstance(severity_rank, int)
@@ -43,3 +44,5 @@ def day_flags(t: ir.Table, *, indicator, reason, severity_rank, score, expected,
         score=score.cast("float64"), expected=expected.cast("float64"), observed=observed.cast("float64"),
         others_z=(others_z if others_z is not None else ibis.null()).cast("float64"),
     )
+    j = sel.join(series, "sid")
+    return j.select(*[j[c] for c in DAY_COLUMNS])

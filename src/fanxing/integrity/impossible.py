@@ -6,6 +6,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from fanxing.integrity.engine import materialize
 from fanxing.integrity.flags import day_flags
 
 NONNEGATIVE = ("plays", "likes", "comments", "shares", "favorites", "watch_minutes", "revenue_cny")
@@ -14,20 +15,28 @@ IMPOSSIBLE_SCORE = 1e6  # ranks an impossible value above any statistical z
 RANGES = {"completion_rate": (0.0, 1.0), "rating": (0.0, 10.0)}
 
 
-def impossible_flags(base: ir.Table) -> list[ir.Table]:
+def impossible_flags(base: ir.Table, series: ir.Table) -> list[ir.Table]:
     """One day-flag table per rule; ``expected`` is the bound that was broken."""
+    bad = ibis.literal(False)
+    for c in NONNEGATIVE:
+        bad = bad | (base[c] < 0)
+    for c in AT_MOST_PLAYS:
+        bad = bad | (base[c] > base.plays)
+    for c, (lo, hi) in RANGES.items():
+        bad = bad | (base[c] < lo) | (base[c] > hi)
+    base = materialize(base.filter(bad.fill_null(False)))  # one pass over the facts; rules on the rest
     out = []
     for c in NONNEGATIVE:
         t = base.filter(base[c] < 0)
-        out.append(day_flags(t, indicator=c, reason="impossible_negative", severity_rank=2,
+        out.append(day_flags(t, series, indicator=c, reason="impossible_negative", severity_rank=2,
                              score=ibis.literal(IMPOSSIBLE_SCORE), expected=ibis.literal(0.0), observed=t[c]))
     for c in AT_MOST_PLAYS:
         t = base.filter(base[c].notnull() & base.plays.notnull() & (base[c] > base.plays) & (base.plays >= 0))
-        out.append(day_flags(t, indicator=c, reason="impossible_exceeds_plays", severity_rank=2,
+        out.append(day_flags(t, series, indicator=c, reason="impossible_exceeds_plays", severity_rank=2,
                              score=ibis.literal(IMPOSSIBLE_SCORE), expected=t.plays, observed=t[c]))
     for c, (lo, hi) in RANGES.items():
         t = base.filter((base[c] < lo) | (base[c] > hi))
         bound = ibis.least(ibis.greatest(t[c], lo), hi)
-        out.append(day_flags(t, indicator=c, reason="impossible_out_of_range", severity_rank=2,
+        out.append(day_flags(t, series, indicator=c, reason="impossible_out_of_range", severity_rank=2,
                              score=ibis.literal(IMPOSSIBLE_SCORE), expected=bound, observed=t[c]))
     return out

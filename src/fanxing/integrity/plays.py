@@ -7,6 +7,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fanxing.integrity.config import IntegrityConfig
+from fanxing.integrity.engine import materialize
 from fanxing.integrity.flags import day_flags, severity_rank_from_ratio
 from fanxing.integrity.islands import islands
 
@@ -18,22 +19,24 @@ def plays_z(scored: ir.Table) -> ir.Table:
     return scored.mutate(z=scored.resid / sd)
 
 
-def plays_flags(scored: ir.Table, config: IntegrityConfig) -> ir.Table:
+def plays_flags(scored: ir.Table, series: ir.Table, config: IntegrityConfig) -> ir.Table:
     """Day flags (indicator ``plays``) from the scored plays table (see baseline.plays_baseline)."""
     s = plays_z(scored)
     cand = s.filter((s.n_days >= config.min_days) & (s.z >= config.candidate_z)
                     & (s.plays >= s.expected_plays * config.min_excess_ratio)
                     & ((s.plays - s.expected_plays) >= config.min_excess_count))
     # (c) the same drama's other platforms on the same days
-    zz = s.filter(s.n_days >= config.min_days)
-    per_day = zz.group_by(["drama_id", "date"]).agg(z_sum=zz.z.sum(), z_n=zz.z.count())
-    c = cand.left_join(per_day, ["drama_id", "date"]).select(cand, per_day.z_sum, per_day.z_n)
+    cand = materialize(cand)
+    keys = cand.select("did", "date").distinct()
+    zz = s.filter(s.n_days >= config.min_days).semi_join(keys, ["did", "date"])
+    per_day = zz.group_by(["did", "date"]).agg(z_sum=zz.z.sum(), z_n=zz.z.count())
+    c = cand.left_join(per_day, ["did", "date"]).select(cand, per_day.z_sum, per_day.z_n)
     c = c.mutate(others_z=ibis.ifelse(c.z_n > 1, (c.z_sum - c.z) / ibis.greatest(c.z_n - 1, 1).cast("float64"),
                                       ibis.null("float64")),
                  score=c.z).drop("z_sum", "z_n")
-    isl = islands(c, ["drama_id", "platform"], config)
-    others = isl.group_by(["drama_id", "platform", "island"]).agg(isl_others=isl.others_z.mean())
-    isl = isl.join(others, ["drama_id", "platform", "island"]).select(isl, others.isl_others)
+    isl = islands(c, ["sid"], config)
+    others = isl.group_by(["sid", "island"]).agg(isl_others=isl.others_z.mean())
+    isl = isl.join(others, ["sid", "island"]).select(isl, others.isl_others)
     isl = isl.mutate(
         _corr=isl.isl_others.notnull() & (isl.isl_others >= config.corroboration_z),
         _div=(isl.isl_others.notnull() & (isl.isl_others < config.divergence_others_max_z)
@@ -45,6 +48,6 @@ def plays_flags(scored: ir.Table, config: IntegrityConfig) -> ir.Table:
         (f.isl_spike & (f.isl_n <= config.burst_max_days), "spike"),
         (f.isl_spike | f.isl_sustained, "sustained_excess"),
         else_="platform_divergence")
-    return day_flags(f, indicator="plays", reason=reason,
+    return day_flags(f, series, indicator="plays", reason=reason,
                      severity_rank=severity_rank_from_ratio(f.plays, f.expected_plays, config),
                      score=f.z, expected=f.expected_plays, observed=f.plays, others_z=f.others_z)

@@ -1,9 +1,15 @@
-"""Normalise the facts for detection: series keys, age since release, log plays and the day's weekday."""
+"""Normalise the facts for detection: integer series codes, age since release, log plays, weekday.
+
+The bulk of detection works on integer codes (``sid`` series, ``did`` drama, ``pid`` platform);
+the small ``series`` table maps them back to drama_id and platform for the flagged rows.
+"""
 
 from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
 from fanxing.errors import WarehouseError
 
@@ -22,35 +28,41 @@ def check_columns(facts: ir.Table) -> None:
             code="missing_columns", details={"missing": missing, "columns": list(facts.columns)})
 
 
-def prepare(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
-    """One row per (drama_id, platform, date) with ``day`` (epoch days), ``age`` (days since release,
-    or since the series' first date when no release date is known, clipped at 0), ``y`` = ln(1+plays),
-    ``dow`` (0 = Monday) and every optional metric as float64 (null when absent)."""
-    check_columns(facts)
-    cols = {
-        "drama_id": facts.drama_id.cast("string"),
-        "platform": facts.platform.cast("string"),
-        "date": facts.date.cast("date"),
-        "plays": facts.plays.cast("float64"),
-    }
-    for c in OPTIONAL_FLOAT:
-        cols[c] = facts[c].cast("float64") if c in facts.columns else ibis.null("float64")
-    t = facts.select(**cols)
-    t = t.mutate(day=t.date.epoch_days().cast("int64"), dow=t.date.day_of_week.index().cast("int64"))
-    first = t.group_by(KEYS).agg(first_day=t.day.min())
+def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
+    """One row per drama × platform: sid, did, pid codes, drama_id, platform and ``origin_day`` (epoch
+    day of the release date, or of the first observed date when it is earlier or unknown)."""
+    f = facts.select(drama_id=facts.drama_id.cast("string"), platform=facts.platform.cast("string"),
+                     day=facts.date.cast("date").epoch_days().cast("int64"))
+    s = f.group_by(KEYS).agg(first_day=f.day.min()).to_pandas()
+    s = s.sort_values(list(KEYS), kind="stable").reset_index(drop=True)
+    s["origin_day"] = s["first_day"].astype("int64")
     if dramas is not None and "release_date" in dramas.columns:
         rel = dramas.select(drama_id=dramas.drama_id.cast("string"),
                             release_day=dramas.release_date.cast("date").epoch_days().cast("int64"))
-        rel = rel.group_by("drama_id").agg(release_day=rel.release_day.min())
-        first = first.left_join(rel, "drama_id").select(
-            "drama_id", "platform",
-            first_day=ibis.coalesce(ibis.least(_col(rel, "release_day"), _col(first, "first_day")),
-                                    _col(first, "first_day")))
-    t = t.join(first, list(KEYS)).select(t, first.first_day)
-    age = ibis.greatest(t.day - t.first_day, 0).cast("float64")
-    plays = ibis.greatest(t.plays, 0.0)
-    return t.mutate(age=age, y=(plays + 1.0).ln()).drop("first_day")
+        rel = rel.group_by("drama_id").agg(release_day=rel.release_day.min()).to_pandas()
+        r = s[["drama_id"]].merge(rel, on="drama_id", how="left")["release_day"]
+        s["origin_day"] = np.fmin(s["origin_day"].to_numpy(float), r.to_numpy(float)).astype("int64")
+    s["sid"] = np.arange(len(s), dtype="int64")
+    s["did"] = pd.factorize(s["drama_id"], sort=True)[0].astype("int64")
+    s["pid"] = pd.factorize(s["platform"], sort=True)[0].astype("int64")
+    s["drama_id"] = s["drama_id"].astype(object)
+    s["platform"] = s["platform"].astype(object)
+    return ibis.memtable(s[["sid", "did", "pid", "drama_id", "platform", "origin_day"]])
 
 
-def _col(table: ir.Table, name: str) -> ir.Column:
-    return table[name]
+def prepare(facts: ir.Table, series: ir.Table) -> ir.Table:
+    """One row per (sid, date) with did, pid, ``day`` (epoch days), ``age`` (days since origin, clipped
+    at 0), ``y`` = ln(1+plays), ``dow`` (0 = Monday) and every optional metric as float64."""
+    check_columns(facts)
+    cols = {"drama_id": facts.drama_id.cast("string"), "platform": facts.platform.cast("string"),
+            "date": facts.date.cast("date"), "plays": facts.plays.cast("float64")}
+    for c in OPTIONAL_FLOAT:
+        cols[c] = facts[c].cast("float64") if c in facts.columns else ibis.null("float64")
+    t = facts.select(**cols)
+    j = t.join(series, list(KEYS))
+    day = j.date.epoch_days().cast("int64")
+    return j.select(
+        "sid", "did", "pid", "date", *[c for c in ("plays", *OPTIONAL_FLOAT)],
+        day=day, dow=j.date.day_of_week.index().cast("int64"),
+        age=ibis.greatest(day - j.origin_day, 0).cast("float64"),
+        y=(ibis.greatest(j.plays, 0.0) + 1.0).ln())

@@ -114,7 +114,7 @@ def make_facts(n_dramas: int = 40, n_days: int = 120, platforms=PLATFORMS[:3], s
             out[name] = rng.binomial(plays_org, rate(mu)).ravel()[m].astype("int64")
         logit = rng.normal(-0.6, 0.4, n_s)[:, None] + rng.normal(0, 0.1, plays.shape)
         c_org = 1 / (1 + np.exp(-logit))
-        comp = (c_org * plays_org + 0.05 * plays_fake) / np.maximum(plays, 1)
+        comp = np.where(plays > 0, (c_org * plays_org + 0.05 * plays_fake) / np.maximum(plays, 1), np.nan)
         out["completion_rate"] = np.round(comp, 4).ravel()[m]
         out["watch_minutes"] = np.round(plays * comp * 2.0, 1).ravel()[m]
         out["revenue_cny"] = np.round(plays_org * 0.01, 2).ravel()[m]

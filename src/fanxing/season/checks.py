@@ -18,29 +18,89 @@ def parse_table(
     extra: dict[str, list[ir.StringValue]] | None = None,
     keep: tuple[str, ...] = (),
 ) -> ir.Table:
-    """``_line``, one typed column per contract column, ``_problem`` = 'reason<SEP>column' or NULL.
+    """Typed columns plus ``_problem`` ('reason<SEP>column' or NULL) and ``_value`` (its raw text).
 
     ``extra`` adds problems (reason-code expressions) checked right after a column's own checks,
-    e.g. an unknown title after the title's parse checks. ``keep`` passes columns through.
+    e.g. an unknown title after the title's parse checks. ``keep`` passes columns through, and
+    ``_line`` is passed through when present. Each layer is a view, so the engine computes every
+    value once; numbers and dates try a plain cast first and only trim, clean and pattern-match
+    where it fails.
     """
     extra = extra or {}
-    out: dict[str, ir.Value] = {"_line": t["_line"]}
-    seq: list[tuple[ir.StringValue, str]] = []
-    for col in columns:
-        cleaned = V.clean(t[col.name]) if col.name in t.columns else ibis.null("string")
-        value = V.parse(cleaned, col)
-        out[col.name] = value.cast(col.dtype)
-        seq.append((V.problem(cleaned, value, col), col.name))
-        seq.extend((p, col.name) for p in extra.get(col.name, []))
-    seq = [(p, c) for p, c in seq if not _is_null_literal(p)]
-    if seq:
-        out["_problem"] = ibis.cases(*[(p.notnull(), p.concat(SEP + c)) for p, c in seq],
-                                     else_=ibis.null("string"))
+    names = [c.name for c in columns]
+    passthrough = ["_line", *keep, *[x for ps in extra.values() for p in ps for x in _columns_of(p)]]
+    passthrough = list(dict.fromkeys(c for c in passthrough if c in t.columns and c not in names))
+    raws = [f"_r_{n}" for n in names]
+
+    def src(n):
+        return t[n] if n in t.columns else ibis.null("string")
+
+    fast_cols = [c for c in columns if c.kind in V.FAST_KINDS]
+    t1 = t.select(*passthrough, **{f"_r_{c.name}": src(c.name) for c in columns},
+                  **{f"_f_{c.name}": V.fast(src(c.name), c) for c in fast_cols}).view()
+    layer2 = {}
+    for c in columns:
+        n, r = c.name, t1[f"_r_{c.name}"]
+        if c.kind in V.FAST_KINDS:
+            f = t1[f"_f_{n}"]
+            layer2[f"_f_{n}"] = f
+            layer2[f"_s_{n}"] = ibis.cases((f.notnull(), ibis.null("string")), else_=V.clean(r))
+        elif c.kind != "id":
+            layer2[f"_s_{n}"] = V.clean(r)
+    t2 = t1.select(*passthrough, *raws, **layer2).view()
+    layer3 = {}
+    for c in columns:
+        n = c.name
+        if c.kind == "id":
+            layer3[n] = t2[f"_r_{n}"]
+            layer3[f"_b_{n}"] = t2[f"_r_{n}"].isnull()
+        elif c.kind in V.FAST_KINDS:
+            f, slow = t2[f"_f_{n}"], t2[f"_s_{n}"]
+            layer3[n] = ibis.cases((f.notnull(), f), else_=V.parse(slow, c).cast(c.dtype))
+            layer3[f"_b_{n}"] = f.isnull() & slow.isnull()
+        else:
+            layer3[n] = V.parse(t2[f"_s_{n}"], c).cast(c.dtype)
+            layer3[f"_b_{n}"] = t2[f"_s_{n}"].isnull()
+    t3 = t2.select(*passthrough, *raws, **layer3).view()
+    probs = {}
+    for c in columns:
+        probs[f"_p_{c.name}"] = V.problem(t3[f"_b_{c.name}"], t3[c.name], c)
+        for i, p in enumerate(extra.get(c.name, [])):
+            probs[f"_p_{c.name}_{i}"] = _rebind(p, t3)
+    probs = {k: v for k, v in probs.items() if not _is_null_literal(v)}
+    t4 = t3.select(*passthrough, *raws, *names, **probs).view()
+    if probs:
+        problem = ibis.cases(*[(t4[k].notnull(), t4[k].concat(SEP + _col_of(k, names))) for k in probs],
+                             else_=ibis.null("string"))
+        value = ibis.cases(*[(t4[k].notnull(), t4[f"_r_{_col_of(k, names)}"]) for k in probs],
+                           else_=ibis.null("string"))
     else:
-        out["_problem"] = ibis.null("string")
-    for k in keep:
-        out[k] = t[k]
-    return t.select(**out)
+        problem = value = ibis.null("string")
+    lead = ["_line"] if "_line" in t.columns else []
+    return t4.select(*lead, *names, _problem=problem, _value=value, **{k: t4[k] for k in keep})
+
+
+def _columns_of(expr) -> list[str]:
+    """Names of the table columns an expression reads."""
+    import ibis.expr.operations as ops
+
+    return [f.name for f in expr.op().find(ops.Field, filter=ops.Value)]
+
+
+def _rebind(expr, table):
+    """The same expression over ``table`` (whose columns carry the same names)."""
+    import ibis.expr.operations as ops
+
+    fields = {f: ops.Field(table.op(), f.name) for f in expr.op().find(ops.Field, filter=ops.Value)}
+    return expr.op().replace(fields, filter=ops.Value).to_expr()
+
+
+def _col_of(key: str, names: list[str]) -> str:
+    base = key[3:]
+    for n in sorted(names, key=len, reverse=True):
+        if base == n or base.startswith(n + "_") and base[len(n) + 1:].isdigit():
+            return n
+    return base
 
 
 def _is_null_literal(expr) -> bool:
@@ -50,28 +110,19 @@ def _is_null_literal(expr) -> bool:
 
 def quarantine_rows(
     bad: ir.Table,
-    raw: ir.Table,
     columns: tuple[Column, ...],
     *,
     file: str,
     load_id: int,
     hint: str | None = None,
 ) -> ir.Table:
-    """Quarantine rows for parsed rows with a ``_problem``: file, line, column, value, reason, detail.
+    """Quarantine rows for checked rows with a ``_problem``: file, line, column, value, reason, detail.
 
-    ``raw`` is the staged text table (``_line`` + contract columns) the values are quoted from.
     ``hint`` names a column of ``bad`` holding a ready-made detail (title/platform resolution).
     """
-    reason = bad._problem.split(SEP)[0]
-    column = bad._problem.split(SEP)[1]
-    b = bad.select(_line=bad._line, _reason=reason, _column=column,
-                   **({"_hint": bad[hint]} if hint else {}))
-    names = [c.name for c in columns if c.name in raw.columns]
-    r = raw.select("_line", *names).rename({f"_raw_{n}": n for n in names})
-    j = b.left_join(r, b._line == r._line)
-    value = ibis.cases(*[(j._column == n, j[f"_raw_{n}"]) for n in names], else_=ibis.null("string")) \
-        if names else ibis.null("string")
-    shown = ibis.coalesce(value, ibis.literal(""))
+    j = bad.select(_line=bad._line, _reason=bad._problem.split(SEP)[0], _column=bad._problem.split(SEP)[1],
+                   _val=bad._value, **({"_hint": bad[hint]} if hint else {}))
+    shown = ibis.coalesce(j._val, ibis.literal(""))
     expect = ibis.cases(*[(j._column == c.name, ibis.literal(V.expectation(c))) for c in columns],
                         else_=ibis.literal("a value"))
     quoted = ibis.literal(" '").concat(shown, "'")
@@ -87,7 +138,7 @@ def quarantine_rows(
         file=ibis.literal(file),
         line=j._line.cast("int64"),
         column=j._column,
-        value=value,
+        value=j._val,
         reason=j._reason,
         detail=detail,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ def sha256(path: Path) -> str:
 class Layout:
     n_lines: int  # physical lines
     has_blank: bool  # any empty line (DuckDB skips those, shifting row numbers)
+    utf8: bool = True  # the whole text is valid UTF-8
 
 
 def layout(path: Path, hasher=None) -> Layout:
@@ -41,10 +43,17 @@ def layout(path: Path, hasher=None) -> Layout:
     n = 0
     blank = False
     last = b"\n"
+    utf8 = True
+    dec = codecs.getincrementaldecoder("utf-8")()
     with open_binary(path) as fh:
         while chunk := fh.read(CHUNK):
             if hasher is not None:
                 hasher.update(chunk)
+            if utf8 and (not chunk.isascii() or dec.getstate()[0]):
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
             n += chunk.count(b"\n")
             if not blank:
                 joined = last[-2:] + chunk
@@ -52,7 +61,12 @@ def layout(path: Path, hasher=None) -> Layout:
             last = chunk
     if last and not last.endswith(b"\n"):
         n += 1
-    return Layout(n, blank)
+    if utf8:
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return Layout(n, blank, utf8)
 
 
 def data_lines(path: Path, lay: Layout, rejected: list[int], n_rows: int) -> pa.Array | None:

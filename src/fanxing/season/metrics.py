@@ -9,17 +9,26 @@ import ibis
 import ibis.expr.types as ir
 
 from fanxing.errors import SeasonError
+from fanxing.season import readers
 from fanxing.season import values as V
-from fanxing.season.checks import parse_table, quarantine_rows, reject_rows
-from fanxing.season.headers import METRIC_COLUMNS, METRIC_HEADERS, PLATFORM_IDS, PLATFORM_NAMES, canonical_names
+from fanxing.season.checks import SEP, parse_table
+from fanxing.season.headers import (
+    METRIC_COLUMNS,
+    METRIC_HEADERS,
+    PLATFORM_NAMES,
+    canonical_names,
+)
+from fanxing.season.loader import Prepared
 from fanxing.season.mappings import FileMapping
-from fanxing.season.settle import Settled, settle
 from fanxing.season.titles import TitleResolver
+from fanxing.season.values import Column
 from fanxing.warehouse.schema import FACT_KEY
 
 CONTRACT = tuple(c.name for c in METRIC_COLUMNS)
 VALUE_COLUMNS = tuple(c.name for c in METRIC_COLUMNS if c.name not in ("date", "platform", "drama_id", "title"))
-_MAP_SCHEMA = {"_raw": "string", "_id": "string", "_problem": "string", "_hint": "string"}
+_MAP_SCHEMA = {"_raw": "string", "_id": "string", "_problem": "string", "_hint": "string", "_blank": "boolean"}
+#: platform, drama_id and title arrive resolved (kind "id"); their checks come from the maps
+PARSE_COLUMNS = tuple(Column(c.name, "id") if c.kind == "text" else c for c in METRIC_COLUMNS)
 
 
 def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel: str) -> ir.Table:
@@ -38,7 +47,7 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
             code="missing_column",
             details={"file": rel, "missing": missing},
         )
-    sel = {"_line": staged_expr["_line"]}
+    sel = {"_line": staged_expr["_line"]} if "_line" in staged_expr.columns else {}
     sel.update({target: staged_expr[src] for src, target in names.items()})
     if mapping.platform:
         sel["platform"] = ibis.literal(mapping.platform)
@@ -46,14 +55,16 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
 
 
 def _distinct(t: ir.Table, col: str, where=None) -> list[str]:
+    """Distinct raw (untrimmed) non-NULL texts of a column: few, so they are resolved in Python."""
     if col not in t.columns:
         return []
-    c = V.clean(t[col])
-    q = t.select(v=c)
-    if where is not None:
-        q = t.filter(where).select(v=c)
-    df = q.filter(lambda x: x.v.notnull()).distinct().execute()
+    q = t if where is None else t.filter(where)
+    df = q.select(v=q[col]).filter(lambda x: x.v.notnull()).distinct().execute()
     return sorted(df["v"].tolist())
+
+
+def _blank(raw: str) -> bool:
+    return raw.strip() in V.BLANKS
 
 
 def _memtable(rows: list[tuple]) -> ir.Table:
@@ -66,16 +77,21 @@ def drama_map(t: ir.Table, resolver: TitleResolver) -> tuple[ir.Table, ir.Table]
     """Memtables: drama_id text → id/problem; title text → id/problem."""
     ids = []
     for raw in _distinct(t, "drama_id"):
-        if raw in resolver.ids:
-            ids.append((raw, raw, None, None))
+        key = raw.strip()
+        if _blank(raw):
+            ids.append((raw, None, None, None, True))
+        elif key in resolver.ids:
+            ids.append((raw, key, None, None, False))
         else:
             ids.append((raw, None, "unknown_drama",
-                        f"drama_id {raw!r} is not in the catalogue (dramas.csv){resolver.closest_ids(raw)}"))
+                        f"drama_id {key!r} is not in the catalogue (dramas.csv){resolver.closest_ids(key)}", False))
     titles = []
-    where = V.clean(t.drama_id).isnull() if "drama_id" in t.columns else None
-    for raw in _distinct(t, "title", where):
-        did, reason, detail = resolver.resolve(raw)
-        titles.append((raw, did, reason, detail))
+    for raw in _distinct(t, "title"):
+        if _blank(raw):
+            titles.append((raw, None, None, None, True))
+            continue
+        did, reason, detail = resolver.resolve(raw.strip())
+        titles.append((raw, did, reason, detail, False))
     return _memtable(ids), _memtable(titles)
 
 
@@ -84,6 +100,9 @@ def platform_map(t: ir.Table, known: dict[str, str], registry: bool) -> ir.Table
     rows = []
     ids = set(known.values())
     for raw in _distinct(t, "platform"):
+        if _blank(raw):
+            rows.append((raw, None, "missing_value", None, True))
+            continue
         key = unicodedata.normalize("NFKC", raw).strip().casefold()
         pid = key if key in ids else known.get(key) or PLATFORM_NAMES.get(key)
         if pid is None and not registry:
@@ -91,20 +110,20 @@ def platform_map(t: ir.Table, known: dict[str, str], registry: bool) -> ir.Table
         if pid is None:
             close = difflib.get_close_matches(key, sorted(ids), n=3, cutoff=0.0)
             rows.append((raw, None, "unknown_platform",
-                         f"platform {raw!r} is not in platforms.csv; closest: {', '.join(close)}"))
+                         f"platform {raw.strip()!r} is not in platforms.csv; closest: {', '.join(close)}", False))
         else:
-            rows.append((raw, pid, None, None))
+            rows.append((raw, pid, None, None, False))
     return _memtable(rows)
 
 
-def cumulative_deriver(wh, columns: list[str], file: str, load_id: int):
+def cumulative_deriver(wh, columns: list[str], file: str):
     """Running totals → daily values: the difference from the previous date of the same
     (platform, drama_id); the first date of a series subtracts what the warehouse already holds
     for that series before it (0 for a new series)."""
     if not columns:
         return None
 
-    def derive(good: ir.Table) -> tuple[ir.Table, ir.Table | None]:
+    def derive(good: ir.Table, load_id: int) -> tuple[ir.Table, ir.Table | None]:
         facts = wh.con.table("facts")
         series = ["platform", "drama_id"]
         firsts = good.group_by(series).aggregate(_first=good.date.min())
@@ -137,56 +156,65 @@ def cumulative_deriver(wh, columns: list[str], file: str, load_id: int):
     return derive
 
 
-def load_metrics(wh, staged, rel: str, mapping: FileMapping, *, load_id: int,
-                 resolver: TitleResolver, platforms: dict[str, str], registry: bool) -> tuple[int, Settled]:
-    """Check and settle one staged metrics file; returns (rows read, settled counts)."""
-    con, backend = wh.con, wh.backend
-    raw = rename(staged.expr, staged.columns, mapping, rel)
-    ids, titles = drama_map(raw, resolver)
-    plats = platform_map(raw, platforms, registry)
+def _is_identity(m: ir.Table) -> bool:
+    df = m.execute()
+    return bool(len(df) == 0 or ((df["_id"] == df["_raw"]) & df["_problem"].isna()).all())
 
-    t = raw.mutate(
-        _did_c=V.clean(raw.drama_id) if "drama_id" in raw.columns else ibis.null("string"),
-        _title_c=V.clean(raw.title) if "title" in raw.columns else ibis.null("string"),
-        _plat_c=V.clean(raw.platform),
-    )
-    idm = ids.rename(_id_d="_id", _p_d="_problem", _h_d="_hint")
-    tim = titles.rename(_id_t="_id", _p_t="_problem", _h_t="_hint")
-    plm = plats.rename(_id_p="_id", _p_p="_problem", _h_p="_hint")
-    t = t.left_join(idm, t._did_c == idm._raw).drop("_raw")
-    t = t.left_join(tim, (t._title_c == tim._raw) & t._did_c.isnull()).drop("_raw")
-    t = t.left_join(plm, t._plat_c == plm._raw).drop("_raw")
+
+def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleResolver,
+                    platforms: dict[str, str], registry: bool) -> Prepared:
+    """Read and check one metrics file (one pass over the file), then resolve platforms and titles."""
+    rel = src.rel
+
+    def transform(e: ir.Table) -> ir.Table:
+        return parse_table(rename(e, [c for c in e.columns if c != "_line"], mapping, rel), PARSE_COLUMNS)
+
+
+    read = readers.read(wh, src, tmpdir, transform, mapping.encoding)
+    p = read.table
+    has_title = "title" in canonical_names(read.columns, METRIC_HEADERS, CONTRACT, mapping.columns).values()
+    ids, titles = drama_map(p, resolver)
+    plats = platform_map(p, platforms, registry)
+    nulls = p.filter(p.platform.isnull() | p.drama_id.isnull()).count().execute()
+    if not int(nulls) and _is_identity(ids) and _is_identity(plats):
+        # the common case: ids are ids, nothing to resolve, no join needed
+        checked = p.mutate(_hint=ibis.null("string"))
+    else:
+        checked = resolve(p, ids, titles, plats, has_title)
+    return Prepared(read, checked, METRIC_COLUMNS, FACT_KEY, VALUE_COLUMNS, "facts", hint="_hint",
+                    settle_kwargs={"derive": cumulative_deriver(wh, mapping.cumulative, rel)})
+
+
+def resolve(p: ir.Table, ids: ir.Table, titles: ir.Table, plats: ir.Table, has_title: bool) -> ir.Table:
+    """Join the resolution maps; the row's problem is the first of date, platform, drama, the rest."""
+    idm = ids.rename(_id_d="_id", _p_d="_problem", _h_d="_hint", _bl_d="_blank")
+    tim = titles.rename(_id_t="_id", _p_t="_problem", _h_t="_hint", _bl_t="_blank")
+    plm = plats.rename(_id_p="_id", _p_p="_problem", _h_p="_hint", _bl_p="_blank")
+    t = p.left_join(idm, p.drama_id == idm._raw).drop("_raw")
+    t = t.left_join(tim, t.title == tim._raw).drop("_raw")
+    t = t.left_join(plm, t.platform == plm._raw).drop("_raw")
+    no_id = t._id_d.isnull() & t._p_d.isnull()  # no usable drama_id given: the title decides
+    no_title = t._id_t.isnull() & t._p_t.isnull()
+    plat_p = ibis.cases((t._id_p.isnull() & t._p_p.isnull(), "missing_value"), else_=t._p_p)
+    drama_p = ibis.cases((no_id & no_title, "missing_value"), (no_id, t._p_t), else_=t._p_d)
+    drama_col = ibis.cases((no_id & ~no_title, "title"), else_="drama_id")
+    drama_v = ibis.cases((no_id & ~no_title, t.title), else_=t.drama_id)
+    missing_hint = ("neither drama_id nor title is given; one of them is required" if has_title
+                    else "drama_id is empty; it is required")
+    drama_h = ibis.cases((no_id & no_title, missing_hint), (no_id, t._h_t), else_=t._h_d)
+    date_first = t._problem.endswith(SEP + "date")
     t = t.mutate(
-        _drama=ibis.coalesce(t._id_d, t._id_t),
-        _hint=ibis.coalesce(t._h_d, t._h_t, t._h_p),
-        _both_missing=t._did_c.isnull() & t._title_c.isnull(),
+        _problem=ibis.cases(
+            (date_first, t._problem),
+            (plat_p.notnull(), plat_p.concat(SEP + "platform")),
+            (drama_p.notnull(), drama_p.concat(SEP, drama_col)),
+            else_=t._problem,
+        ),
+        _value=ibis.cases((date_first, t._value), (plat_p.notnull(), t.platform),
+                          (drama_p.notnull(), drama_v), else_=t._value),
+        _hint=ibis.cases((date_first, ibis.null("string")), (plat_p.notnull(), t._h_p),
+                         (drama_p.notnull(), drama_h), else_=ibis.null("string")),
+        platform=t._id_p,
+        drama_id=ibis.coalesce(t._id_d, ibis.cases((no_id, t._id_t), else_=ibis.null("string"))),
     )
-    extra = {
-        "platform": [t._p_p],
-        "drama_id": [ibis.cases((t._both_missing, "missing_value"), else_=t._p_d)],
-        "title": [t._p_t],
-    }
-    parsed = parse_table(t, METRIC_COLUMNS, extra=extra, keep=("_drama", "_hint", "_id_p"))
-    parsed = parsed.mutate(drama_id=parsed._drama, platform=parsed._id_p)
-    parsed = backend.materialize(con, parsed, "parsed")
-    try:
-        q1 = reject_rows(staged.rejects, file=rel, load_id=load_id)
-        n_bad = 0
-        if q1 is not None:
-            con.insert("quarantine", q1)
-            n_bad += len(staged.rejects)
-        bad = parsed.filter(parsed._problem.notnull())
-        nb = int(bad.count().execute())
-        if nb:
-            con.insert("quarantine", quarantine_rows(bad, raw, METRIC_COLUMNS, file=rel, load_id=load_id,
-                                                     hint="_hint"))
-            n_bad += nb
-        good = parsed.filter(parsed._problem.isnull()).select("_line", *FACT_KEY, *VALUE_COLUMNS)
-        settled = settle(
-            wh, good, key=FACT_KEY, values=VALUE_COLUMNS, target="facts", file=rel, load_id=load_id,
-            derive=cumulative_deriver(wh, mapping.cumulative, rel, load_id),
-        )
-        settled.quarantined += n_bad
-        return staged.n_rows + len(staged.rejects), settled
-    finally:
-        backend.drop(con, parsed)
+    return t.select("_line", *[c.name for c in METRIC_COLUMNS], "_problem", "_value", "_hint")

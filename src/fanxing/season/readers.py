@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from fanxing.errors import UnreadableFileError
+from fanxing.errors import FanxingError, UnreadableFileError
 from fanxing.season import encoding as enc
 from fanxing.season import lines as L
 
@@ -60,34 +60,82 @@ def open_source(path: Path, rel: str) -> Source:
         raise UnreadableFileError(f"{rel}: cannot be read ({exc})", details={"file": rel}) from exc
 
 
-def stage(wh, src: Source, tmpdir: Path, encoding_override: str | None = None):
-    """Stage ``src`` in the warehouse's engine; returns the backend's ``Staged`` (``expr`` has ``_line``)."""
+@dataclass
+class Read:
+    """A file read and transformed into a temporary table; ``table`` has ``_line`` in file order."""
+
+    table: object  # ibis.Table
+    columns: list[str]  # the file's own header names
+    rejects: list[tuple[int, str, str]]  # (line, raw text, message) of unsplittable lines
+    n_read: int  # rows read = rows in ``table`` + rejected lines
+    temps: list[str]  # temporary tables to drop when done
+
+
+def read(wh, src: Source, tmpdir: Path, transform, encoding_override: str | None = None) -> Read:
+    """Read ``src`` and materialise ``transform(text_table)`` (a row-wise projection) once.
+
+    ``transform`` gets the file as an all-text Ibis table (its own headers, plus ``_line`` where
+    the format knows it up front) and must keep every row, in order, passing ``_line`` through.
+    Raises UnreadableFileError naming the file when it is not a readable table.
+    """
     backend, con = wh.backend, wh.con
-    if src.fmt == "parquet":
+    if src.fmt in ("parquet", "xlsx"):
         src.encoding = "binary"
-        return backend.stage_parquet(con, src.path, display=src.rel)
-    if src.fmt == "xlsx":
-        src.encoding = "binary"
-        return backend.stage_arrow(con, read_xlsx(src.path, src.rel))
+        staged = (backend.stage_parquet(con, src.path, display=src.rel) if src.fmt == "parquet"
+                  else backend.stage_arrow(con, read_xlsx(src.path, src.rel)))
+        return _materialise(wh, src, staged, transform, None, None)
     text_enc = encoding_override or enc.detect(src.path, src.rel)
+    if text_enc == "utf-8":
+        # the whole file must be UTF-8: the engine would silently skip undecodable rows
+        src.layout = src.layout or L.layout(src.path)
+        if not src.layout.utf8:
+            if encoding_override:
+                raise UnreadableFileError(
+                    f"{src.rel}: not valid UTF-8 although a mapping file says so; fix the encoding: key",
+                    details={"file": src.rel})
+            text_enc = "gb18030"
     path, layout = _as_utf8(src, text_enc, tmpdir)
     src.encoding = text_enc
     if src.fmt == "jsonl":
-        return backend.stage_jsonl(con, path, display=src.rel)
+        return _materialise(wh, src, backend.stage_jsonl(con, path, display=src.rel), transform, None, None)
     delim = "\t" if src.fmt.startswith("tsv") else ","
     staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
+    out = _materialise(wh, src, staged, transform, path, layout)
     if staged.invalid_unicode and text_enc == "utf-8" and not encoding_override:
         # UTF-8 at the start, something else later: it is GB18030 after all
-        backend.drop_staged(con, staged)
+        backend.drop_names(con, out.temps)
         src.encoding = "gb18030"
         path, layout = _as_utf8(src, "gb18030", tmpdir)
         staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
-    if layout is None:
-        layout = L.layout(path)
-    mapping = L.data_lines(path, layout, [r[0] for r in staged.rejects], staged.n_rows)
-    if mapping is not None:
-        staged = backend.relabel_lines(con, staged, mapping)
-    return staged
+        out = _materialise(wh, src, staged, transform, path, layout)
+    return out
+
+
+def _materialise(wh, src: Source, staged, transform, path: Path | None, layout) -> Read:
+    backend, con = wh.backend, wh.con
+    temps = [staged.name, *staged.helpers]
+    try:
+        table = backend.materialize(con, transform(staged.expr), "read")
+    except UnreadableFileError:
+        backend.drop_names(con, temps)
+        raise
+    except Exception as exc:  # the engine gave up half-way through the file
+        backend.drop_names(con, temps)
+        if isinstance(exc, FanxingError):
+            raise
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UnreadableFileError(f"{src.rel}: cannot be read as a table ({msg})",
+                                  details={"file": src.rel}) from exc
+    temps.append(table.get_name())
+    n = int(table.count().execute())
+    if staged.line_offset:
+        backend.collect_rejects(con, staged)
+        if layout is None:
+            layout = L.layout(path)
+        mapping = L.data_lines(path, layout, [r[0] for r in staged.rejects], n)
+        table, helpers = backend.with_lines(con, table, staged.line_offset, mapping)
+        temps += helpers
+    return Read(table, list(staged.columns), list(staged.rejects), n + len(staged.rejects), temps)
 
 
 def _as_utf8(src: Source, text_enc: str, tmpdir: Path) -> tuple[Path, L.Layout | None]:

@@ -52,7 +52,7 @@ def settle(
     file: str,
     load_id: int,
     reason: str = "conflicting_duplicate",
-    derive: Callable[[ir.Table], tuple[ir.Table, ir.Table | None]] | None = None,
+    derive: Callable[[ir.Table, int], tuple[ir.Table, ir.Table | None]] | None = None,
     to_target: Callable[[ir.Table], ir.Table] | None = None,
     existing: ir.Table | None = None,
 ) -> Settled:
@@ -79,12 +79,16 @@ def settle(
         return n
 
     try:
-        # 1. the same key more than once in this file
-        dupkeys = good.group_by(list(key)).aggregate(_n=good.count()).filter(lambda t: t._n > 1)
-        dupkeys = backend.materialize(con, dupkeys.select(*key), "dk")
-        temps.append(dupkeys)
-        if int(dupkeys.count().execute()):
-            d = good.semi_join(dupkeys, list(key))
+        # 1. the same key more than once in this file: a cheap pre-check on a 64-bit hash of the
+        #    key, then the exact key only among the (usually no) candidates
+        khash = ibis.struct({k: good[k] for k in key}).hash()
+        cand = good.select(_h=khash).group_by("_h").aggregate(_n=ibis._.count()).filter(ibis._._n > 1)
+        cand = backend.materialize(con, cand.select("_h"), "dk")
+        temps.append(cand)
+        if int(cand.count().execute()):
+            pre = good.mutate(_h=khash).semi_join(cand, "_h").drop("_h")
+            dupkeys = pre.group_by(list(key)).aggregate(_n=pre.count()).filter(lambda t: t._n > 1)
+            d = good.semi_join(dupkeys.select(*key), list(key))
             d = d.mutate(_rn=ibis.row_number().over(group_by=list(key), order_by="_line"))
             d = backend.materialize(con, d, "dups")
             temps.append(d)
@@ -115,7 +119,7 @@ def settle(
 
         # 2. derived values (e.g. differences of running totals)
         if derive is not None:
-            good, qexpr = derive(good)
+            good, qexpr = derive(good, load_id)
             good = backend.materialize(con, good, "derived")
             temps.append(good)
             out.quarantined += q_insert(qexpr)
@@ -170,7 +174,8 @@ def settle(
             rows = good.select(**cols)
         out.loaded = int(good.count().execute())
         if out.loaded:
-            con.insert(target, rows)
+            with backend.unordered(con):
+                con.insert(target, rows)
         return out
     finally:
         for t in temps:

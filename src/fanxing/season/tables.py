@@ -10,146 +10,140 @@ import yaml
 
 from fanxing.errors import SeasonError
 from fanxing.season import headers as H
-from fanxing.season import values as V
-from fanxing.season.checks import parse_table, quarantine_rows, reject_rows
-from fanxing.season.settle import Settled, settle
+from fanxing.season import readers
+from fanxing.season.checks import SEP, parse_table
+from fanxing.season.loader import Prepared
 from fanxing.season.titles import TitleResolver
 from fanxing.season.values import Column
 
 
-def rename(staged, columns: tuple[Column, ...], known: dict[str, str], rel: str,
+def rename(e: ir.Table, columns: tuple[Column, ...], known: dict[str, str], rel: str,
            overrides: dict[str, str] | None = None, passthrough: bool = False) -> tuple[ir.Table, list[str]]:
-    """Contract names for the staged columns; with ``passthrough`` other columns are kept as text."""
+    """Contract names for the file's columns; with ``passthrough`` other columns are kept as text."""
+    headers = [c for c in e.columns if c != "_line"]
     contract = tuple(c.name for c in columns)
-    names = H.canonical_names(staged.columns, known, contract, overrides or {})
+    names = H.canonical_names(headers, known, contract, overrides or {})
     missing = [c.name for c in columns if c.required and c.name not in names.values()]
     if missing:
         raise SeasonError(
-            f"{rel}: no column for {', '.join(missing)} (columns found: {', '.join(staged.columns)})",
+            f"{rel}: no column for {', '.join(missing)} (columns found: {', '.join(headers)})",
             code="missing_column", details={"file": rel, "missing": missing},
         )
-    sel = {"_line": staged.expr["_line"]}
-    sel.update({target: staged.expr[src] for src, target in names.items()})
+    sel = {"_line": e["_line"]} if "_line" in e.columns else {}
+    sel.update({target: e[src] for src, target in names.items()})
     extra = []
     if passthrough:
-        for src in staged.columns:
+        for src in headers:
             if src not in names:
                 name = H.normalise_header(src)
                 if name and name not in sel and not name.startswith("_"):
-                    sel[name] = staged.expr[src]
+                    sel[name] = e[src]
                     extra.append(name)
-    return staged.expr.select(**sel), extra
+    return e.select(**sel), extra
 
 
-def check_and_settle(wh, staged, raw: ir.Table, rel: str, columns: tuple[Column, ...], *, key: tuple[str, ...],
-                     target: str, load_id: int, reason: str = "conflicting_duplicate",
-                     extra: dict | None = None, keep: tuple[str, ...] = (), hint: str | None = None,
-                     to_target=None, existing=None, prepare=None,
-                     values: tuple[str, ...] | None = None) -> tuple[int, Settled]:
-    con, backend = wh.con, wh.backend
-    parsed = parse_table(raw, columns, extra=extra, keep=keep)
-    parsed = backend.materialize(con, parsed, "parsed")
-    try:
-        n_bad = 0
-        q1 = reject_rows(staged.rejects, file=rel, load_id=load_id)
-        if q1 is not None:
-            con.insert("quarantine", q1)
-            n_bad += len(staged.rejects)
-        bad = parsed.filter(parsed._problem.notnull())
-        nb = int(bad.count().execute())
-        if nb:
-            con.insert("quarantine", quarantine_rows(bad, raw, columns, file=rel, load_id=load_id, hint=hint))
-            n_bad += nb
-        good = parsed.filter(parsed._problem.isnull()).drop("_problem")
-        if prepare is not None:
-            good = prepare(good)
-        if values is None:
-            values = tuple(c for c in good.columns if c not in key and c != "_line" and c != (hint or ""))
-        settled = settle(wh, good, key=key, values=values, target=target, file=rel, load_id=load_id,
-                         reason=reason, to_target=to_target, existing=existing)
-        settled.quarantined += n_bad
-        return staged.n_rows + len(staged.rejects), settled
-    finally:
-        backend.drop(con, parsed)
+def _read_checked(wh, src, tmpdir, encoding, columns, known, overrides=None, passthrough=False,
+                  before=None):
+    """Read once; returns (Read, extra passthrough columns, the full column list checked)."""
+    info: dict = {}
+
+    def transform(e: ir.Table) -> ir.Table:
+        t, extra = rename(e, columns, known, src.rel, overrides, passthrough)
+        if before is not None:
+            t = before(t, extra)
+        cols = columns + tuple(Column(c, "text") for c in extra)
+        info.update(extra=extra, cols=cols)
+        return parse_table(t, cols)
+
+    read = readers.read(wh, src, tmpdir, transform, encoding)
+    return read, info["extra"], info["cols"]
 
 
-def load_dramas(wh, staged, rel: str, *, load_id: int, overrides=None) -> tuple[int, Settled]:
-    raw, _ = rename(staged, H.DRAMA_COLUMNS, H.DRAMA_HEADERS, rel, overrides)
-    return check_and_settle(wh, staged, raw, rel, H.DRAMA_COLUMNS, key=("drama_id",), target="dramas",
-                            load_id=load_id, reason="duplicate_id")
-
-
-def load_platforms(wh, staged, rel: str, *, load_id: int) -> tuple[int, Settled]:
-    raw, extra = rename(staged, H.PLATFORM_COLUMNS, H.PLATFORM_HEADERS, rel, passthrough=True)
-    if extra:
-        wh.backend.add_columns(wh.con, "platforms", {c: "VARCHAR" for c in extra})
-    cols = H.PLATFORM_COLUMNS + tuple(Column(c, "text") for c in extra)
-    raw = raw.mutate(platform=raw.platform.strip().lower())
-    return check_and_settle(wh, staged, raw, rel, cols, key=("platform",), target="platforms",
-                            load_id=load_id, reason="duplicate_id")
-
-
-def _unknown_drama(raw: ir.Table, resolver: TitleResolver) -> tuple[ir.Table, dict]:
+def _drama_check(p: ir.Table, resolver: TitleResolver) -> ir.Table:
+    """Add unknown_drama (after the row's own problems) for drama ids not in the catalogue."""
     from fanxing.season.metrics import drama_map
 
-    ids, _ = drama_map(raw.mutate(title=ibis.null("string")), resolver)
-    m = ids.rename(_p_d="_problem", _h_d="_hint").drop("_id")
-    t = raw.left_join(m, V.clean(raw.drama_id) == m._raw).drop("_raw")
-    return t, {"drama_id": [t._p_d]}
+    ids, _ = drama_map(p.mutate(title=ibis.null("string")), resolver)
+    m = ids.rename(_p_d="_problem", _h_d="_hint").drop("_id", "_blank")
+    t = p.left_join(m, p.drama_id == m._raw).drop("_raw")
+    late = t._problem.isnull() & t._p_d.notnull()
+    return t.mutate(
+        _problem=ibis.cases((late, t._p_d.concat(SEP + "drama_id")), else_=t._problem),
+        _value=ibis.cases((late, t.drama_id), else_=t._value),
+        _hint=ibis.cases((late, t._h_d), else_=ibis.null("string")),
+    ).drop("_p_d", "_h_d")
 
 
-def load_jury(wh, staged, rel: str, *, load_id: int, resolver: TitleResolver) -> tuple[int, Settled]:
-    raw, _ = rename(staged, H.JURY_COLUMNS, H.JURY_HEADERS, rel)
-    t, extra = _unknown_drama(raw, resolver)
-    return check_and_settle(wh, staged, t, rel, H.JURY_COLUMNS, key=("drama_id", "category", "juror"),
-                            target="jury", load_id=load_id, extra=extra, keep=("_h_d",), hint="_h_d",
-                            prepare=lambda g: g.drop("_h_d"))
+def prepare_dramas(wh, src, tmpdir, fmap) -> Prepared:
+    read, _, cols = _read_checked(wh, src, tmpdir, fmap.encoding, H.DRAMA_COLUMNS, H.DRAMA_HEADERS, fmap.columns)
+    values = tuple(c.name for c in cols if c.name != "drama_id")
+    return Prepared(read, read.table, cols, ("drama_id",), values, "dramas", reason="duplicate_id")
 
 
-def load_market(wh, staged, rel: str, *, load_id: int) -> tuple[int, Settled]:
-    raw, _ = rename(staged, H.MARKET_COLUMNS, H.MARKET_HEADERS, rel)
-    return check_and_settle(wh, staged, raw, rel, H.MARKET_COLUMNS, key=("year", "kind"), target="market",
-                            load_id=load_id)
+def prepare_platforms(wh, src, tmpdir, fmap) -> Prepared:
+    def lower(t, extra):
+        return t.mutate(platform=t.platform.strip().lower())
+
+    read, extra, cols = _read_checked(wh, src, tmpdir, fmap.encoding, H.PLATFORM_COLUMNS, H.PLATFORM_HEADERS,
+                                      passthrough=True, before=lower)
+    if extra:
+        wh.backend.add_columns(wh.con, "platforms", {c: "VARCHAR" for c in extra})
+    values = tuple(c.name for c in cols if c.name != "platform")
+    return Prepared(read, read.table, cols, ("platform",), values, "platforms", reason="duplicate_id")
 
 
-def load_survey(wh, staged, rel: str, *, load_id: int) -> tuple[int, Settled]:
-    """A respondent-level survey file → long form (one row per respondent × column)."""
-    survey = Path(rel).name.split(".")[0]
-    cols = (Column("respondent_id", "text", required=True), Column("weight", "float", minimum=0))
-    known = {"受访者id": "respondent_id", "答卷id": "respondent_id", "权重": "weight"}
-    raw, extra = rename(staged, cols, known, rel, passthrough=True)
-    variables = [c for c in extra]
-    allcols = cols + tuple(Column(v, "text") for v in variables)
+def prepare_jury(wh, src, tmpdir, fmap, resolver: TitleResolver) -> Prepared:
+    read, _, cols = _read_checked(wh, src, tmpdir, fmap.encoding, H.JURY_COLUMNS, H.JURY_HEADERS)
+    key = ("drama_id", "category", "juror")
+    values = tuple(c.name for c in cols if c.name not in key)
+    return Prepared(read, _drama_check(read.table, resolver), cols, key, values, "jury", hint="_hint")
+
+
+def prepare_market(wh, src, tmpdir, fmap) -> Prepared:
+    read, _, cols = _read_checked(wh, src, tmpdir, fmap.encoding, H.MARKET_COLUMNS, H.MARKET_HEADERS)
+    return Prepared(read, read.table, cols, ("year", "kind"), ("market_size_cny_100m", "source"), "market")
+
+
+SURVEY_COLUMNS = (Column("respondent_id", "text", required=True), Column("weight", "float", minimum=0))
+SURVEY_HEADERS = {"受访者id": "respondent_id", "答卷id": "respondent_id", "权重": "weight"}
+
+
+def prepare_survey(wh, src, tmpdir, fmap) -> Prepared:
+    """A respondent-level survey → long form (one row per respondent × question/demographic column).
+
+    Respondents are compared with what is loaded through a digest of all their answers."""
+    survey = Path(src.rel).name.split(".")[0]
+    read, variables, cols = _read_checked(wh, src, tmpdir, fmap.encoding, SURVEY_COLUMNS, SURVEY_HEADERS,
+                                          passthrough=True)
     con = wh.con
 
     def digest(t: ir.Table) -> ir.Table:
+        pair = t.variable.concat("=", ibis.coalesce(t.value, ""))
         return t.group_by("survey", "respondent_id").aggregate(
-            _digest=(t.variable.concat("=", ibis.coalesce(t.value, ""))).group_concat("\x1e", order_by=t.variable),
-            weight=t.weight.max(),
-        )
+            _digest=pair.group_concat("\x1e", order_by=t.variable), weight=t.weight.max())
 
     def long(g: ir.Table) -> ir.Table:
         g = g.mutate(survey=ibis.literal(survey), weight=ibis.coalesce(g.weight, 1.0))
         if not variables:
-            return g.select("survey", "respondent_id", "weight", variable=ibis.null("string"),
-                            value=ibis.null("string")).limit(0)
+            return g.select("survey", "respondent_id", "weight", variable=ibis.literal("", "string"),
+                            value=ibis.null("string")).filter(ibis.literal(False))
         return g.select("survey", "respondent_id", "weight", *variables).pivot_longer(
             variables, names_to="variable", values_to="value")
 
-    def prepare(g: ir.Table) -> ir.Table:
+    def shape_good(g: ir.Table) -> ir.Table:
+        g = g.select("_line", "respondent_id", "weight", *variables)
         d = digest(long(g))
-        return g.mutate(survey=ibis.literal(survey)).join(d.drop("weight"), ["survey", "respondent_id"]).select(
-            "_line", "survey", "respondent_id", "weight", "_digest", *variables)
-
-    existing = digest(con.table("surveys").filter(lambda t: t.survey == survey))
+        g = g.mutate(survey=ibis.literal(survey), weight=ibis.coalesce(g.weight, 1.0))
+        g = g.join(d.drop("weight"), ["survey", "respondent_id"])
+        return g.select("_line", "survey", "respondent_id", "weight", "_digest", *variables)
 
     def to_target(g: ir.Table) -> ir.Table:
         return long(g.drop("survey", "_digest")).select("survey", "respondent_id", "weight", "variable", "value")
 
-    # values compared with what is already loaded: the digest of all answers (and the weight)
-    return check_and_settle(wh, staged, raw, rel, allcols, key=("survey", "respondent_id"), target="surveys",
-                            load_id=load_id, prepare=prepare, to_target=to_target, values=("weight", "_digest"),
-                            existing=existing.mutate(weight=ibis.coalesce(existing.weight, 1.0)))
+    existing = digest(con.table("surveys").filter(lambda t: t.survey == survey))
+    existing = existing.mutate(weight=ibis.coalesce(existing.weight, 1.0))
+    return Prepared(read, read.table, cols, ("survey", "respondent_id"), ("weight", "_digest"), "surveys",
+                    shape_good=shape_good, settle_kwargs={"to_target": to_target, "existing": existing})
 
 
 def load_questions(wh, path: Path, rel: str, surveys: list[str]) -> int:

@@ -54,7 +54,10 @@ class TitleResolver:
     def resolve(self, raw: str) -> tuple[str | None, str | None, str | None]:
         """(drama_id, reason, detail): a drama id, or a reason code with a human detail."""
         key = normalise(raw)
-        for table, k in ((self.full, key), (self.bare, strip_suffixes(key))):
+        levels = [key]  # drop one trailing bracketed part at a time: (下)(全集) → (下) → ''
+        while (shorter := _SUFFIX.sub("", levels[-1])) and shorter != levels[-1]:
+            levels.append(shorter)
+        for table, k in [*((self.full, k) for k in levels), (self.bare, levels[-1])]:
             hits = table.get(k)
             if hits and len(hits) == 1:
                 return next(iter(hits)), None, None

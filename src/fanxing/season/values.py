@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 #: cell texts that mean "no value" (after trimming)
 BLANKS = ("", "-", "--", "—", "——", "NA", "N/A", "n/a", "null", "NULL", "None", "nan", "NaN")
 
+_BLANK_RE = r"^(?:|-|--|—|——|NA|N/A|n/a|null|NULL|None|nan|NaN)$"
 _FULLWIDTH = "０１２３４５６７８９．－＋％"
 _HALFWIDTH = "0123456789.-+%"
 _DATE_RE = r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?(?:[ T].*)?$"
@@ -23,8 +24,13 @@ _LIMIT = 9.0e18  # beyond this a count does not fit int64
 
 def clean(raw: ir.StringValue) -> ir.StringValue:
     """Trimmed text, NULL for blanks such as '' '-' 'N/A'."""
-    t = raw.strip()
-    return ibis.cases((t.isin(BLANKS), ibis.null("string")), else_=t)
+    return blank_to_null(raw.strip())
+
+
+def blank_to_null(t: ir.StringValue) -> ir.StringValue:
+    """NULL for blanks such as '' '-' 'N/A' in already trimmed text."""
+    # a pattern, not IN (...): the engine may turn long IN lists into joins that ignore CASE laziness
+    return ibis.cases((t.re_search(_BLANK_RE), ibis.null("string")), else_=t)
 
 
 def number(t: ir.StringValue, *, percent: bool = False) -> ir.FloatingValue:
@@ -52,8 +58,7 @@ def count(t: ir.StringValue) -> ir.IntegerValue:
 def date(t: ir.StringValue) -> ir.DateValue:
     """A date from ``2024-03-01``, ``2024/3/1``, ``2024年3月1日`` (a time part is ignored)."""
     fast = t.try_cast("date")
-    y, m, d = (t.re_extract(_DATE_RE, i) for i in (1, 2, 3))
-    iso = y.concat("-", m.lpad(2, "0"), "-", d.lpad(2, "0"))
+    iso = t.re_replace(_DATE_RE, r"\1-\2-\3")  # the engine's date cast accepts 2024-3-1
     return ibis.coalesce(fast, iso.try_cast("date"))
 
 
@@ -68,7 +73,7 @@ class Column:
     """How one contract column is parsed and checked."""
 
     name: str
-    kind: str  # text | date | count | int | amount | float | rate | rating | score | list | choice
+    kind: str  # text | id | date | count | int | amount | float | rate | rating | score | list | choice
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None  # for kind "int"/"float": inclusive lower bound
@@ -92,6 +97,14 @@ class Column:
 _RANGES = {"rate": (0.0, 1.0), "rating": (0.0, 10.0), "score": (0.0, 100.0)}
 
 
+FAST_KINDS = ("date", "count", "int", "amount", "float", "rate", "rating", "score")
+
+
+def fast(raw: ir.StringValue, col: Column) -> ir.Value:
+    """The plain cast of an untrimmed cell (the engine's casts ignore surrounding spaces)."""
+    return raw.try_cast(col.dtype)
+
+
 def parse(t: ir.StringValue, col: Column) -> ir.Value:
     """The typed value of a cleaned cell (NULL when blank or unparsable)."""
     k = col.kind
@@ -110,30 +123,31 @@ def parse(t: ir.StringValue, col: Column) -> ir.Value:
     return t
 
 
-def problem(t: ir.StringValue, value: ir.Value, col: Column) -> ir.StringValue:
-    """The reason code for this cell, or NULL when it is fine."""
+def problem(blank: ir.BooleanValue, value: ir.Value, col: Column) -> ir.StringValue:
+    """The reason code for this cell, or NULL when it is fine (``blank``: the cell has no value)."""
     conds = []
     if col.required:
-        conds.append((t.isnull(), "missing_value"))
+        conds.append((blank, "missing_value"))
     k = col.kind
     if k == "date":
-        conds.append((t.notnull() & value.isnull(), "bad_date"))
+        conds.append((~blank & value.isnull(), "bad_date"))
     elif k in ("count", "int", "amount", "float", "rate", "rating", "score"):
-        conds.append((t.notnull() & value.isnull(), "bad_number"))
+        bad = ~blank & value.isnull()
+        if k not in ("count", "int"):
+            bad = bad | value.isnan() | value.isinf()
+        conds.append((bad, "bad_number"))
         if k in ("count", "amount"):
             conds.append((value < 0, "negative_value"))
         if k in _RANGES:
             lo, hi = _RANGES[k]
             conds.append(((value < lo) | (value > hi), "out_of_range"))
         if col.minimum is not None:
-            bad = value <= col.minimum if col.strict_minimum else value < col.minimum
-            conds.append((bad, "out_of_range"))
+            low = value <= col.minimum if col.strict_minimum else value < col.minimum
+            conds.append((low, "out_of_range"))
     elif k == "choice" and col.choices:
-        conds.append((t.notnull() & ~value.isin(col.choices), "bad_choice"))
+        conds.append((~blank & ~value.isin(col.choices), "bad_choice"))
     elif k == "list" and col.choices:
-        conds.append(
-            (t.notnull() & (value.filter(lambda x: ~x.isin(col.choices)).length() > 0), "bad_choice")
-        )
+        conds.append((~blank & (value.filter(lambda x: ~x.isin(col.choices)).length() > 0), "bad_choice"))
     if not conds:
         return ibis.null("string")
     return ibis.cases(*conds, else_=ibis.null("string"))

@@ -125,6 +125,7 @@ class Build:
     platform_names: dict[str, str] = field(default_factory=dict)
     platform_stats: pd.DataFrame | None = None
     producer_stats: pd.DataFrame | None = None
+    stage_weights: dict[str, float] = field(default_factory=dict)
     memo: dict[tuple, Any] = field(default_factory=dict)  # per-drama payloads, keyed by valid ids only
 
     # ---- identity ---------------------------------------------------------------------------
@@ -188,34 +189,50 @@ class Build:
             return None
         return self.anomalies[self.anomalies["drama_id"] == drama_id]
 
-    def dimension_names(self) -> dict[str, str]:
-        """Names of the dimensions from the methodology file (code → name), when it gives them."""
+    def index_methodology(self) -> dict[str, Any]:
+        """The engine part of the methodology (its ``index:`` section, or the whole file when flat)."""
+        m = self.methodology or {}
+        inner = m.get("index")
+        return inner if isinstance(inner, dict) and ("indicators" in inner or "aggregates" in inner) else m
+
+    def _named(self, key: str) -> dict[str, str]:
         out: dict[str, str] = {}
-        for a in (self.methodology or {}).get("aggregates", []) or []:
+        for a in self.index_methodology().get(key, []) or []:
             if isinstance(a, dict) and a.get("code") and a.get("name"):
                 out[str(a["code"])] = str(a["name"])
         return out
 
+    def dimension_names(self) -> dict[str, str]:
+        """Names of the dimensions from the methodology file (code → name), when it gives them."""
+        return self._named("aggregates")
+
     def indicator_names(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for a in (self.methodology or {}).get("indicators", []) or []:
-            if isinstance(a, dict) and a.get("code") and a.get("name"):
-                out[str(a["code"])] = str(a["name"])
+        return self._named("indicators")
+
+    def indicators_by_dimension(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for ind in self.index_methodology().get("indicators", []) or []:
+            if isinstance(ind, dict):
+                out.setdefault(str(ind.get("parent")), []).append(ind)
         return out
 
     def default_weights(self) -> dict[str, float]:
-        """Dimension weights of the published methodology (equal when it does not say)."""
+        """Published dimension weights (stages/annual/weights.csv, else the methodology; equal if neither)."""
         weights = {d: 1.0 for d in self.dimensions}
-        for a in (self.methodology or {}).get("aggregates", []) or []:
-            if isinstance(a, dict) and a.get("code") in weights:
-                try:
-                    w = float(a.get("weight", 1.0))
-                except (TypeError, ValueError):
-                    continue
-                if math.isfinite(w) and w >= 0:
-                    weights[str(a["code"])] = w
+        source = dict(self.stage_weights)
+        if not source:
+            for a in self.index_methodology().get("aggregates", []) or []:
+                if isinstance(a, dict) and a.get("code") in weights:
+                    try:
+                        source[str(a["code"])] = float(a.get("weight", 1.0))
+                    except (TypeError, ValueError):
+                        continue
+        for k, w in source.items():
+            if k in weights and math.isfinite(w) and w >= 0:
+                weights[k] = w
         total = sum(weights.values())
         return {k: (v / total if total > 0 else 1.0 / len(weights)) for k, v in weights.items()}
+
 
 # ---------------------------------------------------------------------------------------------
 def _sha256(path: Path) -> str:
@@ -226,9 +243,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _slices(kind: str, df: pd.DataFrame, season_name: str) -> tuple[dict, list[str]]:
+def _slices(kind: str, df: pd.DataFrame) -> tuple[dict, list[str]]:
     if "period" not in df.columns:
-        df = df.assign(period=season_name if kind == "annual" else kind)
+        df = df.assign(period=kind)
     df["period"] = df["period"].astype("string").fillna(kind)
     periods = sorted(df["period"].unique().tolist())
     out: dict[tuple[str, str], RankingSlice] = {}
@@ -320,8 +337,6 @@ def load_build(root: str | Path) -> Build:
                 r[c] = split_list(r[c])
         cat_records[str(r["drama_id"])] = r
 
-    season = manifest.get("season") or {}
-    season_name = str(season.get("name", "season")) if isinstance(season, dict) else str(season)
     rankings: dict[str, pd.DataFrame] = {}
     slices: dict[tuple[str, str], RankingSlice] = {}
     periods: dict[str, list[str]] = {}
@@ -333,7 +348,7 @@ def load_build(root: str | Path) -> Build:
             df["title"] = df["drama_id"].map(lambda d: cat_records.get(d, {}).get("title", d)).astype("string")
         if "flagged" in df.columns:
             df["flagged"] = _as_bool(df["flagged"])
-        s, p = _slices(kind, df, season_name)
+        s, p = _slices(kind, df)
         rankings[kind] = df
         slices.update(s)
         periods[kind] = p
@@ -354,7 +369,8 @@ def load_build(root: str | Path) -> Build:
             log.warning("methodology.yaml unreadable: %s", exc)
     # dimensions: the methodology's children of the root that the ranking has columns for
     if meth:
-        extra = [str(a.get("code")) for a in meth.get("aggregates", []) or []
+        inner = meth.get("index") if isinstance(meth.get("index"), dict) else meth
+        extra = [str(a.get("code")) for a in inner.get("aggregates", []) or []
                  if isinstance(a, dict) and a.get("code") in rankings["annual"].columns
                  and str(a.get("code")) not in dims and a.get("parent")]
         dims += extra
@@ -384,6 +400,7 @@ def load_build(root: str | Path) -> Build:
             b.platform_stats = _platform_stats(daily)
         except Exception as exc:  # unreadable parquet: serve the rest
             log.warning("daily.parquet unreadable, trends disabled: %s", exc)
+    b.stage_weights = _stage_weights(root / "stages" / "annual" / "weights.csv", dims)
     b.anomalies = _read_csv(root / "anomalies.csv")
     b.quarantine = _read_csv(root / "quarantine.csv")
     b.awards = _load_awards(root / "awards.json")
@@ -393,6 +410,19 @@ def load_build(root: str | Path) -> Build:
         for did, r in cat_records.items()
     ]
     return b
+
+
+def _stage_weights(path: Path, dims: list[str]) -> dict[str, float]:
+    """Dimension weights the engine used, from its weights stage table (empty when absent)."""
+    try:
+        w = _read_csv(path)
+    except (OSError, ValueError):
+        return {}
+    if w is None or not {"code", "weight"} <= set(w.columns):
+        return {}
+    w = w[w["code"].astype("string").isin(dims)]
+    return {str(c): float(v) for c, v in zip(w["code"], pd.to_numeric(w["weight"], errors="coerce"), strict=False)
+            if pd.notna(v)}
 
 
 def _platform_stats(daily: pd.DataFrame) -> pd.DataFrame:
@@ -422,7 +452,11 @@ def _producer_stats(b: Build) -> pd.DataFrame | None:
 def methodology_hash(b: Build) -> dict[str, Any]:
     """The methodology's name, version and hash as the manifest records it, and the file's actual hash."""
     m = b.manifest.get("methodology") or {}
+    if not isinstance(m, dict):
+        m = {}
     path = b.root / "methodology.yaml"
     actual = _sha256(path) if path.is_file() else None
+    recorded = m.get("file_sha256") or m.get("sha256")
     return {"name": m.get("name"), "version": m.get("version"), "sha256": m.get("sha256"),
-            "file_sha256": actual, "matches_manifest": bool(actual and m.get("sha256") == actual)}
+            "manifest_file_sha256": m.get("file_sha256"), "file_sha256": actual,
+            "matches_manifest": bool(actual and recorded == actual)}

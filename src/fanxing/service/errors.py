@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fanxing.errors import FanxingError, NotFoundError
@@ -65,13 +66,33 @@ def _clean_validation_errors(errors: list[dict]) -> list[dict]:
     return out
 
 
-async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+HtmlRenderer = Callable[[Request, int, str, str], Response | None]
+
+
+def _respond(request: Request, status: int, code: str, message: str, details: Any = None,
+             headers: dict[str, str] | None = None) -> Response:
+    """JSON error shape; a dashboard page asked for by a browser gets the same error as an HTML page."""
+    renderer: HtmlRenderer | None = getattr(request.app.state, "html_error_renderer", None)
+    path = request.url.path
+    if renderer is not None and not path.startswith("/api/") and path != "/openapi.json" \
+            and "text/html" in request.headers.get("accept", ""):
+        try:
+            page = renderer(request, status, code, message)
+        except Exception:  # the error page itself must never fail: fall back to JSON
+            log.exception("error page failed")
+            page = None
+        if page is not None:
+            return page
+    return error_response(status, code, message, details, headers)
+
+
+async def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
     errors = _clean_validation_errors(list(exc.errors()))
     where = ", ".join(".".join(e["loc"]) + ": " + e["msg"] for e in errors[:3])
-    return error_response(422, "invalid_request", f"invalid request: {where}", {"errors": errors})
+    return _respond(request, 422, "invalid_request", f"invalid request: {where}", {"errors": errors})
 
 
-async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_handler(request: Request, exc: StarletteHTTPException) -> Response:
     status = exc.status_code
     code = STATUS_CODES.get(status, "error")
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
@@ -79,26 +100,27 @@ async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONRe
         message = f"no such resource: {request.url.path}"
     if status == 405:
         message = f"method {request.method} is not allowed on {request.url.path}"
-    return error_response(status, code, message, headers=getattr(exc, "headers", None))
+    return _respond(request, status, code, message, headers=getattr(exc, "headers", None))
 
 
-async def _api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.details, headers=exc.headers)
+async def _api_error_handler(request: Request, exc: ApiError) -> Response:
+    return _respond(request, exc.status, exc.code, exc.message, exc.details, headers=exc.headers)
 
 
-async def _fanxing_handler(request: Request, exc: FanxingError) -> JSONResponse:
+async def _fanxing_handler(request: Request, exc: FanxingError) -> Response:
     status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(exc, ValueError) else 500
-    return error_response(status, exc.code, exc.message, exc.details)
+    return _respond(request, status, exc.code, exc.message, exc.details)
 
 
-async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+async def _unhandled_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "internal_error", "internal server error; the event has been logged",
-                          {"type": type(exc).__name__})
+    return _respond(request, 500, "internal_error", "internal server error; the event has been logged",
+                    {"type": type(exc).__name__})
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error the app can raise to the one error shape."""
+def install_error_handlers(app: FastAPI, html_renderer: HtmlRenderer | None = None) -> None:
+    """Route every error the app can raise to the one error shape (HTML for dashboard pages)."""
+    app.state.html_error_renderer = html_renderer
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(ApiError, _api_error_handler)

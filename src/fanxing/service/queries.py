@@ -103,7 +103,7 @@ def drama_detail(b: Build, drama_id: str) -> dict[str, Any]:
         names = b.indicator_names()
         explanation = json_records(ex.drop(columns=["drama_id"]))
         for e in explanation:
-            e["name"] = names.get(str(e.get("indicator")), e.get("indicator"))
+            e["name"] = e.get("name") or names.get(str(e.get("indicator")), e.get("indicator"))
             dim = str(e.get("dimension") or "")
             c = e.get("contribution")
             if c is not None:

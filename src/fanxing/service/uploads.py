@@ -19,8 +19,8 @@ from fanxing.service.errors import ApiError
 
 SEASON_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SUBDIRS = ("metrics", "surveys", "mappings")
-EXTENSIONS = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".parquet", ".jsonl", ".xlsx", ".yaml", ".yml", ".txt")
-_PART = re.compile(r"^[^\x00-\x1f\x7f/\\:*?\"<>|]{1,128}$")
+EXTENSIONS = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".parquet", ".jsonl", ".xlsx", ".yaml", ".yml", ".txt", ".md")
+_PART = re.compile(r"^[^\x00-\x1f\x7f/\\:*?\"<>|%]{1,128}$")
 
 
 def check_season_name(name: str) -> str:
@@ -39,12 +39,11 @@ def safe_relpath(filename: str | None) -> str:
         raise refuse("empty")
     if "\\" in raw or "\x00" in raw:
         raise refuse("backslashes and NUL characters are not allowed")
-    p = PurePosixPath(raw)
-    if p.is_absolute() or raw.startswith("~"):
+    if PurePosixPath(raw).is_absolute() or raw.startswith("~"):
         raise refuse("absolute paths are not allowed")
-    parts = p.parts
-    if any(part in ("..", ".") for part in parts):
-        raise refuse("'..' and '.' path segments are not allowed")
+    parts = tuple(raw.split("/"))
+    if any(part in ("..", ".", "") for part in parts):
+        raise refuse("'..', '.' and empty path segments are not allowed")
     if len(parts) > 2 or (len(parts) == 2 and parts[0] not in SUBDIRS):
         raise refuse(f"a file goes in the season directory or one of {', '.join(SUBDIRS)}/")
     if any(part.startswith(".") or not _PART.match(part) for part in parts):
@@ -79,7 +78,7 @@ def check_content(relpath: str, data: bytes) -> None:
     elif name.endswith(".xlsx"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise bad("not an .xlsx workbook (not a zip archive)")
-    elif name.endswith((".csv", ".tsv", ".txt")):
+    elif name.endswith((".csv", ".tsv", ".txt", ".md")):
         if b"\x00" in data[:65536]:
             raise bad("binary content in a text file (NUL bytes)")
         if not _decodes(data):

@@ -1,8 +1,9 @@
 """Weights what-if: re-aggregate the published dimension scores with other weights, on the server.
 
 The new score of a drama is the weighted arithmetic mean of its published dimension scores with the
-given weights normalised to sum to one; a dimension a drama has no score for is left out and the
-remaining weights are renormalised for that drama. Dimensions not named in the request weigh 0.
+given weights normalised to sum to one (``fanxing.index.aggregate``, the engine's own mean): a
+dimension a drama has no score for is left out and the remaining weights are renormalised for that
+drama. Dimensions not named in the request weigh 0.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from fanxing.index.aggregate import aggregate
 from fanxing.index.suggest import did_you_mean
 from fanxing.service.data import Build
 from fanxing.service.errors import ApiError
@@ -59,11 +61,7 @@ def rerank(b: Build, weights: dict[str, float], *, kind: str = "annual", period:
     sl = b.ranking_slice(kind, period)
     x = _matrix(b, sl.kind, sl.period)
     wv = np.array([w[d] for d in b.dimensions])
-    avail = np.isfinite(x)
-    wsum = (avail * wv).sum(axis=1)
-    num = np.where(avail, x, 0.0) @ wv
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(wsum > 0, num / wsum, np.nan)
+    score = aggregate(x, wv, "arithmetic")  # the engine's own weighted mean: missing children skipped
     pub_rank = np.array([r.get("rank") if r.get("rank") is not None else 10**9 for r in sl.records], dtype="float64")
     order = np.lexsort((pub_rank, np.where(np.isfinite(score), -score, np.inf)))
     items = []

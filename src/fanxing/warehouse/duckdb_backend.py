@@ -32,6 +32,8 @@ class Staged:
     # (line, raw text, message) for rows the reader could not split into the header's columns
     rejects: list[tuple[int, str, str]] = field(default_factory=list)
     invalid_unicode: bool = False
+    helpers: list[str] = field(default_factory=list)  # other temporary tables to drop with it
+    line_offset: int = 0  # >0: lazy; lines are rowid + offset of the first materialisation
 
 
 def connect(path: str | Path | None) -> ibis.BaseBackend:
@@ -41,6 +43,7 @@ def connect(path: str | Path | None) -> ibis.BaseBackend:
         raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
     # insertion order is what makes rowid the file order, and so line numbers exact
     con.raw_sql("SET preserve_insertion_order = true")
+    con.raw_sql("SET enable_progress_bar = false")
     return con
 
 
@@ -72,6 +75,17 @@ def transaction(con) -> Iterator[None]:
     raw.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def unordered(con) -> Iterator[None]:
+    """Let the engine write in any order (faster) where row order does not matter."""
+    raw = _raw(con)
+    raw.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        raw.execute("SET preserve_insertion_order = true")
+
+
 def _finish(con, name: str, line_expr: str, rejects, invalid_unicode=False) -> Staged:
     raw = _raw(con)
     cols = [r[0] for r in raw.execute(f"DESCRIBE {_quote(name)}").fetchall()]
@@ -82,74 +96,83 @@ def _finish(con, name: str, line_expr: str, rejects, invalid_unicode=False) -> S
 
 
 def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
-    """Read a delimited UTF-8 text file (optionally gzip) as all-VARCHAR rows in file order.
+    """A lazy all-VARCHAR view of a delimited UTF-8 text file (optionally gzip), in file order.
 
-    Rows with the wrong number of fields or invalid UTF-8 are collected in ``rejects`` with their
-    physical line. ``_line`` starts as ``rowid + 2`` (header on line 1); ``relabel_lines`` fixes it
-    when blank lines or rejected rows shift the numbering.
+    Nothing is read until the caller materialises an expression over ``expr`` (``materialize``);
+    then ``collect_rejects`` gathers rows with the wrong number of fields or invalid UTF-8, with
+    their physical lines, and ``with_lines`` numbers the materialised rows (header = line 1).
     """
     raw = _raw(con)
-    name = _new_name("stg")
     rej_t, rej_s = _new_name("rej"), _new_name("rejs")
+    sql = (
+        f"SELECT * FROM read_csv({_lit(str(path))}, all_varchar = true, header = true, "
+        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', ignore_errors = true, "
+        f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)}, "
+        f"null_padding = false, normalize_names = false)"
+    )
     try:
-        raw.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv({_lit(str(path))}, all_varchar = true, "
-            f"header = true, delim = {_lit(delim)}, quote = '\"', escape = '\"', "
-            f"ignore_errors = true, store_rejects = true, rejects_table = {_lit(rej_t)}, "
-            f"rejects_scan = {_lit(rej_s)}, null_padding = false, auto_detect = true, "
-            f"sample_size = 1, normalize_names = false)"
-        )
+        cols = [r[0] for r in raw.execute(f"DESCRIBE {sql}").fetchall()]
+        expr = con.sql(sql)
     except Exception as exc:
         raise UnreadableFileError(
             f"{display}: cannot be read as a table ({_short(exc)})", details={"file": display}
         ) from exc
-    rows = raw.execute(
-        f"SELECT line, any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
-        f"any_value(error_message) FROM {rej_t} GROUP BY line ORDER BY line"
-    ).fetchall()
-    raw.execute(f"DROP TABLE IF EXISTS {rej_t}")
-    raw.execute(f"DROP TABLE IF EXISTS {rej_s}")
-    invalid_unicode = any("UNICODE" in (r[2] or "") for r in rows)
-    rejects = [(int(r[0]), r[1] or "", (r[3] or r[2] or "").splitlines()[0]) for r in rows]
-    return _finish(con, name, "rowid + 2", rejects, invalid_unicode)
+    return Staged(name="", expr=expr, columns=cols, n_rows=-1, helpers=[rej_t, rej_s], line_offset=2)
 
 
-def relabel_lines(con, staged: Staged, lines: pa.Array) -> Staged:
-    """Give staged row i the physical line ``lines[i]`` (used when the simple rule does not hold)."""
+def collect_rejects(con, staged: Staged) -> None:
+    """After the lazy read ran: the rejected lines (line, raw text, message), invalid-UTF-8 flag."""
+    raw = _raw(con)
+    rej_t = staged.helpers[0]
+    try:
+        rows = raw.execute(
+            f"SELECT line, any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
+            f"any_value(error_message) FROM {rej_t} GROUP BY line ORDER BY line"
+        ).fetchall()
+    except Exception:  # no rejects table: nothing was rejected
+        rows = []
+    staged.invalid_unicode = any("UNICODE" in (r[2] or "") for r in rows)
+    staged.rejects = [(int(r[0]), r[1] or "", (r[3] or r[2] or "").splitlines()[0]) for r in rows]
+
+
+def with_lines(con, table: ibis.Table, offset: int, lines: pa.Array | None) -> tuple[ibis.Table, list[str]]:
+    """``table`` (materialised in file order) with ``_line``: rowid + offset, or ``lines[rowid]``.
+
+    Returns the expression and the helper tables to drop with it.
+    """
+    name = _quote(table.get_name())
+    if lines is None:
+        return con.sql(f"SELECT rowid + {int(offset)} AS _line, * FROM {name}"), []
     raw = _raw(con)
     map_name = _new_name("lines")
     tbl = pa.table({"_rid": pa.array(range(len(lines)), pa.int64()), "_ln": lines})
     raw.register(map_name + "_arrow", tbl)
     raw.execute(f"CREATE TEMP TABLE {map_name} AS SELECT * FROM {map_name}_arrow")
     raw.unregister(map_name + "_arrow")
-    select = ", ".join("s." + _quote(c) for c in staged.columns)
-    staged.expr = con.sql(
-        f"SELECT m._ln AS _line, {select} FROM (SELECT rowid AS _rid, * FROM {staged.name}) s "
+    cols = ", ".join("s." + _quote(c) for c in table.columns)
+    expr = con.sql(
+        f"SELECT m._ln AS _line, {cols} FROM (SELECT rowid AS _rid, * FROM {name}) s "
         f"JOIN {map_name} m ON m._rid = s._rid"
     )
-    staged.name = staged.name  # the map table is dropped with the connection's temp schema
-    return staged
+    return expr, [map_name]
 
 
 def stage_parquet(con, path: Path, *, display: str) -> Staged:
+    """A lazy all-VARCHAR view of a parquet file; ``_line`` is the 1-based row number."""
     raw = _raw(con)
-    name = _new_name("stg")
+    src = _lit(str(path))
     try:
-        desc = raw.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})").fetchall()
-        casts = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c, *_ in desc)
-        raw.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT file_row_number + 1 AS _fx_line, {casts} "
-            f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"
-        )
+        desc = raw.execute(f"DESCRIBE SELECT * FROM read_parquet({src})").fetchall()
+        cols = [c for c, *_ in desc]
+        casts = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in cols)
+        sql = f"SELECT file_row_number + 1 AS _line, {casts} FROM read_parquet({src}, file_row_number = true)"
+        raw.execute(f"DESCRIBE {sql}")
+        expr = con.sql(sql)
     except Exception as exc:
         raise UnreadableFileError(
             f"{display}: cannot be read as a parquet table ({_short(exc)})", details={"file": display}
         ) from exc
-    staged = _finish(con, name, "_fx_line", [])
-    staged.columns = [c for c in staged.columns if c != "_fx_line"]
-    select = ", ".join(_quote(c) for c in staged.columns)
-    staged.expr = con.sql(f"SELECT _fx_line AS _line, {select} FROM {name}")
-    return staged
+    return Staged(name="", expr=expr, columns=cols, n_rows=-1)
 
 
 def stage_jsonl(con, path: Path, *, display: str) -> Staged:
@@ -203,7 +226,14 @@ def stage_arrow(con, table: pa.Table, *, line_column: str = "_line") -> Staged:
 
 
 def drop_staged(con, staged: Staged) -> None:
-    _raw(con).execute(f"DROP TABLE IF EXISTS {staged.name}")
+    for name in [staged.name, *staged.helpers]:
+        if name:
+            _raw(con).execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+
+
+def drop_names(con, names: list[str]) -> None:
+    for name in filter(None, names):
+        _raw(con).execute(f"DROP TABLE IF EXISTS {_quote(name)}")
 
 
 def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:
