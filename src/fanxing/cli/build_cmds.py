@@ -25,8 +25,10 @@ def print_top(top, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_style="bold")
-    for col in ("#", "剧目", "ID", "指数", "区间"):
-        table.add_column(col, justify="right" if col in ("#", "指数") else "left")
+    table.add_column("#", justify="right")
+    table.add_column("剧目", no_wrap=True, min_width=14)
+    for col in ("ID", "指数", "区间"):
+        table.add_column(col, justify="right" if col == "指数" else "left", no_wrap=True)
     dims = [d for d in DIM_LABELS if d in top.columns]
     for d in dims:
         table.add_column(DIM_LABELS[d], justify="right")

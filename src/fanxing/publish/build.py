@@ -136,16 +136,21 @@ def uncertainty_for(m: FanxingMethodology, kind: str):
     return spec
 
 
-def run_integrity(facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology):
-    """Anomaly episodes, the adjusted facts table and the published daily table."""
+def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology):
+    """Anomaly episodes, the adjusted facts table and the published daily table.
+
+    Intermediate tables are materialised in the warehouse itself (``_fx_*``), so every later
+    expression runs on the one engine that holds the facts.
+    """
     from fanxing.integrity import adjust_facts, detect_days, merge_episodes
     from fanxing.integrity.detect import finish_episodes
 
     cfg = m.integrity
     thresholds = type(cfg).__mro__[1].model_validate(cfg.model_dump(exclude={"mode"}))
-    days = detect_days(facts, dramas, thresholds).cache()
+    days = wh.con.create_table("_fx_integrity_days", detect_days(facts, dramas, thresholds), overwrite=True)
     episodes = finish_episodes(merge_episodes(days, thresholds).to_pandas())
-    adjusted = adjust_facts(facts, days, mode=cfg.mode).cache()
+    adjusted = wh.con.create_table("_fx_facts_adjusted", adjust_facts(facts, days, mode=cfg.mode, config=thresholds),
+                                   overwrite=True)
     keep = ["date", "platform", "drama_id", "plays", "plays_adj", "likes", "comments", "shares", "favorites",
             "completion_rate", "revenue_cny", "rating", "flagged"]
     daily = adjusted.select(*[c for c in keep if c in adjusted.columns]).order_by(
@@ -179,8 +184,9 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
             counts = write_outputs(stage, ctx)
         timings["total"] = round(time.perf_counter() - t_start, 4)
         _write_manifest(stage, ctx, season_dir, counts, timings)
+        annual = stage / "rankings" / "annual.csv"
+        top = pd.read_csv(annual, dtype={"drama_id": str}).head(10) if annual.exists() else pd.DataFrame()
         publish_dir(stage, out_dir)
-    top = ctx.rankings["annual"].table.head(10) if "annual" in ctx.rankings else pd.DataFrame()
     return BuildSummary(out_dir, ctx.build_id, top, timings, counts)
 
 
@@ -194,7 +200,7 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
-        anomalies, index_facts, daily = run_integrity(facts, dramas, m)
+        anomalies, index_facts, daily = run_integrity(wh, facts, dramas, m)
     ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, daily,
                        engine=engine)
     ctx.quarantine = wh.table("quarantine").to_pandas()

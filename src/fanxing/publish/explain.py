@@ -83,9 +83,10 @@ def _sentences(r: pd.Series, dims: pd.DataFrame, inds: pd.DataFrame, annual: pd.
     medians = {d: annual[d].median() for d in dims["dimension"] if d in annual}
     best = dims.assign(gap=dims["dimension"].map(lambda d: r.get(d, 0) - medians.get(d, 0))).sort_values("gap")
     hi, lo = best.iloc[-1], best.iloc[0]
-    out.append(f"最强维度：{DIM_ZH.get(hi['dimension'], hi['dimension'])} {hi['score']:.1f}"
+    out.append(f"相对全榜最强的维度：{DIM_ZH.get(hi['dimension'], hi['dimension'])} {hi['score']:.1f}"
                f"（全榜中位 {medians.get(hi['dimension'], float('nan')):.1f}）")
-    out.append(f"最弱维度：{DIM_ZH.get(lo['dimension'], lo['dimension'])} {lo['score']:.1f}"
+    word = "最弱的维度" if lo["gap"] < 0 else "优势最小的维度"
+    out.append(f"相对全榜{word}：{DIM_ZH.get(lo['dimension'], lo['dimension'])} {lo['score']:.1f}"
                f"（全榜中位 {medians.get(lo['dimension'], float('nan')):.1f}）")
     if len(inds):
         top = inds.iloc[0]
