@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 from rich.console import Console
 
@@ -19,5 +21,6 @@ integrity_app = typer.Typer(help="Traffic integrity: fake-traffic detection and 
 app.add_typer(index_app, name="index")
 app.add_typer(integrity_app, name="integrity")
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (CI logs, files) gets a width that fits the ranking tables instead of Rich's 80.
+console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)

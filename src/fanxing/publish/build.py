@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import platform as _platform
@@ -260,7 +261,8 @@ def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: di
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "season": {"name": ctx.season.name, "start": ctx.season.start.isoformat(),
                    "end": ctx.season.end.isoformat(), "dir": str(season_dir.resolve())},
-        "inputs": report.accounting_records() if hasattr(report, "accounting_records") else [],
+        "inputs": [dataclasses.asdict(f) for f in getattr(report, "files", [])],
+        "quarantine_by_reason": dict(getattr(report, "quarantine_by_reason", {})),
         "methodology": {"name": ctx.methodology.name, "version": ctx.methodology.version,
                         "sha256": ctx.methodology.canonical_hash,
                         "file_sha256": __import__("hashlib").sha256(ctx.methodology_bytes).hexdigest(),
