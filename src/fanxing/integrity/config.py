@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DiscountMode = Literal["discount", "exclude", "report_only"]
 
@@ -60,3 +60,18 @@ class IntegrityConfig(BaseModel):
     # discounting
     scale_with_plays: tuple[str, ...] = Field(("watch_minutes",),
                                               description="columns scaled by plays_adj/plays on plays-flagged days")
+
+    @field_validator("engagement_metrics")
+    @classmethod
+    def _known_metrics(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [m for m in v if m not in COUNT_INDICATORS[1:]]
+        if bad:
+            raise ValueError(f"unknown engagement metric(s) {bad}; choose from {list(COUNT_INDICATORS[1:])}")
+        return v
+
+    @field_validator("knots")
+    @classmethod
+    def _positive_sorted(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(k <= 0 for k in v) or list(v) != sorted(set(v)):
+            raise ValueError("knots must be distinct positive ages in increasing order")
+        return v

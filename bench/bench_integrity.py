@@ -1,0 +1,160 @@
+"""Benchmark: fake-traffic detection over ~5,000,000 daily fact rows in a DuckDB file.
+
+Each measurement runs in its own subprocess (wall time, in-process query time and peak RSS from
+os.wait4). Detection is compared with a bare DuckDB group-by of the same facts; the median of
+``--runs`` interleaved runs is reported and a markdown snippet written to bench/out/integrity.md.
+
+    .venv/bin/python bench/bench_integrity.py [--rows 5000000] [--runs 3] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+BARE_SQL = "SELECT drama_id, platform, sum(plays), count(*) FROM facts GROUP BY 1, 2"
+
+
+def generate(db: Path, rows: int, seed: int = 0) -> int:
+    """Write facts and dramas with planted anomalies to a fresh DuckDB file; return the row count."""
+    import duckdb
+
+    from fanxing.integrity.synthetic import make_facts
+
+    n_days = 365
+    n_dramas = max(int(rows / (n_days * 0.6 * 3.4)), 10)  # ~60 % of days after release, ~3.4 platforms
+    facts, dramas, truth = make_facts(n_dramas=n_dramas, n_days=n_days, seed=seed,
+                                      platforms=("douyin", "kuaishou", "hongguo", "wechat_channels"),
+                                      anomaly_share=0.05)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if db.exists():
+        db.unlink()
+    con = duckdb.connect(str(db))
+    con.register("f", facts)
+    con.register("d", dramas)
+    con.register("t", truth)
+    con.execute("CREATE TABLE facts AS SELECT * FROM f ORDER BY drama_id, platform, date")
+    con.execute("CREATE TABLE dramas AS SELECT * FROM d")
+    con.execute("CREATE TABLE truth AS SELECT * FROM t")
+    n = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    con.close()
+    return n
+
+
+def child(mode: str, db: str) -> None:
+    """Run one measurement in this process and print a JSON line."""
+    t0 = time.perf_counter()
+    if mode == "bare":
+        import duckdb
+
+        con = duckdb.connect(db)
+        t1 = time.perf_counter()
+        n = len(con.execute(BARE_SQL).fetchall())
+    else:
+        import ibis
+
+        from fanxing.integrity import detect
+
+        con = ibis.duckdb.connect(db)
+        t1 = time.perf_counter()
+        n = len(detect(con.table("facts"), con.table("dramas")))
+    t2 = time.perf_counter()
+    print(json.dumps({"mode": mode, "query_s": t2 - t1, "in_process_s": t2 - t0, "result_rows": n}))
+
+
+def measure(mode: str, db: Path) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, "--db", str(db)],
+                            stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{mode} run failed with exit code {proc.returncode}")
+    res = json.loads(out.strip().splitlines()[-1])
+    res["wall_s"] = time.perf_counter() - t0
+    res["peak_rss_mb"] = usage.ru_maxrss / 1024
+    return res
+
+
+def machine() -> str:
+    import duckdb
+    import ibis
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, Ibis {ibis.__version__}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=5_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--db", default=str(OUT / "integrity_bench.duckdb"))
+    ap.add_argument("--regenerate", action="store_true")
+    ap.add_argument("--child", choices=["bare", "detect"])
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.db)
+        return
+    db = Path(args.db)
+    if args.regenerate or not db.exists():
+        t = time.perf_counter()
+        n = generate(db, args.rows)
+        print(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s → {db}")
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    n = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    series = con.execute("SELECT count(*) FROM (SELECT DISTINCT drama_id, platform FROM facts)").fetchone()[0]
+    con.close()
+    runs = {"bare": [], "detect": []}
+    for i in range(args.runs):  # interleaved
+        for mode in ("bare", "detect"):
+            r = measure(mode, db)
+            runs[mode].append(r)
+            print(f"run {i + 1} {mode:6s} query {r['query_s']:.3f} s  wall {r['wall_s']:.2f} s  "
+                  f"peak RSS {r['peak_rss_mb']:.0f} MB  ({r['result_rows']} result rows)")
+    med = {m: {k: statistics.median(r[k] for r in rs) for k in ("query_s", "wall_s", "peak_rss_mb")}
+           for m, rs in runs.items()}
+    ratio = med["detect"]["query_s"] / med["bare"]["query_s"]
+    ratio_wall = med["detect"]["wall_s"] / med["bare"]["wall_s"]
+    md = f"""## Integrity detection benchmark
+
+- machine: {machine()}
+- data: {n:,} daily fact rows, {series:,} drama × platform series (synthetic, `fanxing.integrity.synthetic`)
+- command: `.venv/bin/python bench/bench_integrity.py --rows {args.rows} --runs {args.runs}`
+- bare query: `{BARE_SQL}`
+- median of {args.runs} interleaved runs, each in a fresh subprocess
+
+| measurement | query time (s) | process wall (s) | peak RSS (MB) |
+|---|---|---|---|
+| bare DuckDB group-by | {med['bare']['query_s']:.3f} | {med['bare']['wall_s']:.2f} | {med['bare']['peak_rss_mb']:.0f} |
+| `fanxing.integrity.detect` | {med['detect']['query_s']:.3f} | {med['detect']['wall_s']:.2f} | {med['detect']['peak_rss_mb']:.0f} |
+
+Ratio detection ÷ bare group-by: **{ratio:.1f}×** on query time (goal ≤ 5×), {ratio_wall:.1f}× on process wall time.
+"""
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "integrity.md").write_text(md, encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
