@@ -295,7 +295,8 @@ def normalise_awards(raw: Any) -> list[dict[str, Any]]:
             continue
         cat = dict(v)
         cat["category"] = str(cat.get("category") or cat.get("code") or key or "")
-        cat["name"] = str(cat.get("name") or cat.get("title") or cat["category"])
+        cat["name"] = str(cat.get("name") or cat.get("name_zh") or cat.get("title") or cat["category"])
+        cat["name_en"] = str(cat.get("name_en") or cat["name"])
         for part in ("winners", "shortlist"):
             entries = cat.get(part)
             if isinstance(entries, dict):

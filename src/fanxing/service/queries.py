@@ -210,9 +210,16 @@ def producers(b: Build) -> list[dict[str, Any]] | None:
         df = stats.sort_values("best_rank", na_position="last") if "best_rank" in stats else stats
     elif stats is None:
         df = base
-    else:
-        df = base.merge(stats, on="producer", how="left")
-    return json_records(df.reset_index(drop=True))
+    else:  # every producer of the catalogue: the ranked ones first, then the others by best drama
+        df = base.merge(stats, on="producer", how="outer")
+        keys = [c for c in ("rank", "best_rank") if c in df]
+        df = df.sort_values(keys, na_position="last", kind="stable") if keys else df
+    rows = json_records(df.reset_index(drop=True))
+    for r in rows:
+        ids, titles = r.get("top_work_ids"), r.get("top_works")
+        if isinstance(ids, str) and isinstance(titles, str):
+            r["top"] = [{"drama_id": i, "title": t} for i, t in zip(ids.split("|"), titles.split("|"), strict=False)]
+    return rows
 
 
 def awards_rows(awards: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,5 @@
+"""`python -m fanxing` runs the CLI."""
+
+from fanxing.cli import main
+
+main()
