@@ -128,8 +128,9 @@ def quarantine_rows(
     quoted = ibis.literal(" '").concat(shown, "'")
     generic = ibis.cases(
         (j._reason == "missing_value", j._column.concat(" is empty; it is required")),
-        (j._reason == "negative_value", j._column.concat(quoted, " is negative; expected ", expect)),
-        (j._reason == "out_of_range", j._column.concat(quoted, " is out of range; expected ", expect)),
+        (j._reason.isin(("negative_count", "negative_value")),
+         j._column.concat(quoted, " is negative; expected ", expect)),
+        (j._reason.endswith("out_of_range"), j._column.concat(quoted, " is out of range; expected ", expect)),
         else_=j._column.concat(quoted, " is not ", expect),
     )
     detail = ibis.coalesce(j["_hint"], generic) if hint else generic

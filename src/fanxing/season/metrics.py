@@ -22,7 +22,7 @@ from fanxing.season.loader import Prepared
 from fanxing.season.mappings import FileMapping
 from fanxing.season.titles import TitleResolver
 from fanxing.season.values import Column
-from fanxing.warehouse.schema import FACT_KEY
+from fanxing.warehouse.schema import COUNT_COLUMNS, FACT_KEY
 
 CONTRACT = tuple(c.name for c in METRIC_COLUMNS)
 VALUE_COLUMNS = tuple(c.name for c in METRIC_COLUMNS if c.name not in ("date", "platform", "drama_id", "title"))
@@ -54,13 +54,12 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
     return staged_expr.select(**sel)
 
 
-def _distinct(t: ir.Table, col: str, where=None) -> list[str]:
-    """Distinct raw (untrimmed) non-NULL texts of a column: few, so they are resolved in Python."""
-    if col not in t.columns:
-        return []
-    q = t if where is None else t.filter(where)
-    df = q.select(v=q[col]).filter(lambda x: x.v.notnull()).distinct().execute()
-    return sorted(df["v"].tolist())
+def _distinct_values(t: ir.Table) -> dict[str, list[str]]:
+    """Distinct raw (untrimmed) non-NULL texts of platform, drama_id and title, in one query:
+    they are few, so they are resolved in Python and joined back."""
+    cols = [c for c in ("platform", "drama_id", "title") if c in t.columns]
+    df = t.select(*cols).distinct().execute()
+    return {c: sorted({v for v in df[c].tolist() if isinstance(v, str)}) for c in cols}
 
 
 def _blank(raw: str) -> bool:
@@ -73,10 +72,10 @@ def _memtable(rows: list[tuple]) -> ir.Table:
     return ibis.memtable(data, schema=_MAP_SCHEMA)
 
 
-def drama_map(t: ir.Table, resolver: TitleResolver) -> tuple[ir.Table, ir.Table]:
-    """Memtables: drama_id text → id/problem; title text → id/problem."""
+def drama_map(values: dict[str, list[str]], resolver: TitleResolver) -> tuple[list[tuple], list[tuple]]:
+    """Rows (raw, id, problem, hint, blank): drama_id text → id/problem; title text → id/problem."""
     ids = []
-    for raw in _distinct(t, "drama_id"):
+    for raw in values.get("drama_id", []):
         key = raw.strip()
         if _blank(raw):
             ids.append((raw, None, None, None, True))
@@ -86,20 +85,20 @@ def drama_map(t: ir.Table, resolver: TitleResolver) -> tuple[ir.Table, ir.Table]
             ids.append((raw, None, "unknown_drama",
                         f"drama_id {key!r} is not in the catalogue (dramas.csv){resolver.closest_ids(key)}", False))
     titles = []
-    for raw in _distinct(t, "title"):
+    for raw in values.get("title", []):
         if _blank(raw):
             titles.append((raw, None, None, None, True))
             continue
         did, reason, detail = resolver.resolve(raw.strip())
         titles.append((raw, did, reason, detail, False))
-    return _memtable(ids), _memtable(titles)
+    return ids, titles
 
 
-def platform_map(t: ir.Table, known: dict[str, str], registry: bool) -> ir.Table:
-    """Memtable: platform text → platform id or unknown_platform (only when a registry exists)."""
+def platform_map(values: dict[str, list[str]], known: dict[str, str], registry: bool) -> list[tuple]:
+    """Rows: platform text → platform id or unknown_platform (only when a registry exists)."""
     rows = []
     ids = set(known.values())
-    for raw in _distinct(t, "platform"):
+    for raw in values.get("platform", []):
         if _blank(raw):
             rows.append((raw, None, "missing_value", None, True))
             continue
@@ -113,13 +112,18 @@ def platform_map(t: ir.Table, known: dict[str, str], registry: bool) -> ir.Table
                          f"platform {raw.strip()!r} is not in platforms.csv; closest: {', '.join(close)}", False))
         else:
             rows.append((raw, pid, None, None, False))
-    return _memtable(rows)
+    return rows
 
 
 def cumulative_deriver(wh, columns: list[str], file: str):
-    """Running totals → daily values: the difference from the previous date of the same
-    (platform, drama_id); the first date of a series subtracts what the warehouse already holds
-    for that series before it (0 for a new series)."""
+    """Running totals → daily values, per (platform, drama_id) in date order.
+
+    A row whose total falls below an earlier total of the series is quarantined (negative_value);
+    the daily value of every other row is its total minus the highest earlier kept total, so the
+    daily values always add up to the last total. The first date of a series subtracts what the
+    warehouse already holds for that series before it (0 for a new series), so a series split
+    over several files (loaded in date order) continues where the previous file stopped.
+    """
     if not columns:
         return None
 
@@ -130,35 +134,35 @@ def cumulative_deriver(wh, columns: list[str], file: str):
         f = facts.join(firsts, series).filter(lambda x: x.date < x._first)
         base = f.group_by(series).aggregate(**{f"_base_{c}": f[c].sum() for c in columns})
         g = good.left_join(base, series).drop("platform_right", "drama_id_right")
-        w = ibis.window(group_by=series, order_by="date")
-        rn = ibis.row_number().over(w)
-        mut = {}
-        for c in columns:
-            prev = ibis.cases((rn == 0, ibis.coalesce(g[f"_base_{c}"], 0)), else_=g[c].lag().over(w))
-            mut[f"_prev_{c}"] = prev
-            mut[f"_tot_{c}"] = g[c]
-        g = g.mutate(**mut)
-        g = g.mutate(**{c: (g[c] - g[f"_prev_{c}"]).cast(g[c].type()) for c in columns})
-        neg = [(g[c] < 0, ibis.literal(c)) for c in columns]
-        g = g.mutate(_neg=ibis.cases(*neg, else_=ibis.null("string")))
-        bad = g.filter(g._neg.notnull())
-        tot = ibis.cases(*[(bad._neg == c, bad[f"_tot_{c}"].cast("string")) for c in columns])
-        prv = ibis.cases(*[(bad._neg == c, bad[f"_prev_{c}"].cast("string")) for c in columns])
+        before = ibis.window(group_by=series, order_by=["date", "_line"], rows=(None, -1))
+        prev = {c: ibis.greatest(ibis.coalesce(g[c].max().over(before), 0), ibis.coalesce(g[f"_base_{c}"], 0))
+                for c in columns}
+        g = g.mutate(**{f"_prev_{c}": prev[c] for c in columns}).view()
+        fall = ibis.cases(*[(g[c] < g[f"_prev_{c}"], ibis.literal(c)) for c in columns], else_=ibis.null("string"))
+        g = g.mutate(_fall=fall).view()
+        bad = g.filter(g._fall.notnull())
+        tot = ibis.cases(*[(bad._fall == c, bad[c].cast("string")) for c in columns])
+        prv = ibis.cases(*[(bad._fall == c, bad[f"_prev_{c}"].cast("string")) for c in columns])
+        counts = [c for c in columns if c in COUNT_COLUMNS]
         q = bad.select(
             load_id=ibis.literal(load_id, "int64"), file=ibis.literal(file), line=bad._line.cast("int64"),
-            column=bad._neg, value=tot, reason=ibis.literal("negative_value"),
+            column=bad._fall, value=tot,
+            reason=ibis.cases((bad._fall.isin(counts or [""]), "negative_count"), else_="negative_value"),
             detail=ibis.literal("running total of ").concat(
-                bad._neg, " fell from ", prv, " to ", tot, " (cumulative file: daily values are differences)"),
+                bad._fall, " fell from ", prv, " to ", tot, " (a cumulative file: daily values are differences)"),
         )
-        keep = ["_line", *FACT_KEY, *VALUE_COLUMNS]
-        return g.select(*keep), q
+        k = g.filter(g._fall.isnull())
+        kept_before = ibis.window(group_by=series, order_by=["date", "_line"], rows=(None, -1))
+        daily = {c: (k[c] - ibis.greatest(ibis.coalesce(k[c].max().over(kept_before), 0),
+                                          ibis.coalesce(k[f"_base_{c}"], 0))).cast(k[c].type()) for c in columns}
+        k = k.mutate(**daily)
+        return k.select("_line", *FACT_KEY, *VALUE_COLUMNS), q
 
     return derive
 
 
-def _is_identity(m: ir.Table) -> bool:
-    df = m.execute()
-    return bool(len(df) == 0 or ((df["_id"] == df["_raw"]) & df["_problem"].isna()).all())
+def _is_identity(rows: list[tuple]) -> bool:
+    return all(r[1] == r[0] and r[2] is None for r in rows)
 
 
 def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleResolver,
@@ -167,21 +171,27 @@ def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleRes
     rel = src.rel
 
     def transform(e: ir.Table) -> ir.Table:
-        return parse_table(rename(e, [c for c in e.columns if c != "_line"], mapping, rel), PARSE_COLUMNS)
+        t = parse_table(rename(e, [c for c in e.columns if c != "_line"], mapping, rel), PARSE_COLUMNS)
+        # the key's hash, computed in the same pass, speeds up the duplicate check when ids are ids
+        return t.mutate(_h=ibis.struct({k: t[k] for k in FACT_KEY}).hash())
 
 
     read = readers.read(wh, src, tmpdir, transform, mapping.encoding)
     p = read.table
     has_title = "title" in canonical_names(read.columns, METRIC_HEADERS, CONTRACT, mapping.columns).values()
-    ids, titles = drama_map(p, resolver)
-    plats = platform_map(p, platforms, registry)
-    nulls = p.filter(p.platform.isnull() | p.drama_id.isnull()).count().execute()
-    if not int(nulls) and _is_identity(ids) and _is_identity(plats):
+    values = _distinct_values(p)
+    ids, titles = drama_map(values, resolver)
+    plats = platform_map(values, platforms, registry)
+    if not has_title and _is_identity(ids) and _is_identity(plats) and not int(
+            p.filter(p.platform.isnull() | p.drama_id.isnull()).count().execute()):
         # the common case: ids are ids, nothing to resolve, no join needed
         checked = p.mutate(_hint=ibis.null("string"))
+        keep = ("_h",)
     else:
-        checked = resolve(p, ids, titles, plats, has_title)
+        checked = resolve(p, _memtable(ids), _memtable(titles), _memtable(plats), has_title)
+        keep = ()
     return Prepared(read, checked, METRIC_COLUMNS, FACT_KEY, VALUE_COLUMNS, "facts", hint="_hint",
+                    shape_good=lambda g: g.select("_line", *FACT_KEY, *VALUE_COLUMNS, *keep),
                     settle_kwargs={"derive": cumulative_deriver(wh, mapping.cumulative, rel)})
 
 

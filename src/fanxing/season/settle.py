@@ -81,12 +81,13 @@ def settle(
     try:
         # 1. the same key more than once in this file: a cheap pre-check on a 64-bit hash of the
         #    key, then the exact key only among the (usually no) candidates
-        khash = ibis.struct({k: good[k] for k in key}).hash()
-        cand = good.select(_h=khash).group_by("_h").aggregate(_n=ibis._.count()).filter(ibis._._n > 1)
-        cand = backend.materialize(con, cand.select("_h"), "dk")
-        temps.append(cand)
+        if "_h" in good.columns:  # computed while reading
+            hashed, good = good, good.drop("_h")
+        else:
+            hashed = good.mutate(_h=ibis.struct({k: good[k] for k in key}).hash())
+        cand = hashed.group_by("_h").aggregate(_n=ibis._.count()).filter(ibis._._n > 1)
         if int(cand.count().execute()):
-            pre = good.mutate(_h=khash).semi_join(cand, "_h").drop("_h")
+            pre = hashed.semi_join(cand, "_h").drop("_h")
             dupkeys = pre.group_by(list(key)).aggregate(_n=pre.count()).filter(lambda t: t._n > 1)
             d = good.semi_join(dupkeys.select(*key), list(key))
             d = d.mutate(_rn=ibis.row_number().over(group_by=list(key), order_by="_line"))

@@ -61,10 +61,10 @@ def _read_checked(wh, src, tmpdir, encoding, columns, known, overrides=None, pas
 
 def _drama_check(p: ir.Table, resolver: TitleResolver) -> ir.Table:
     """Add unknown_drama (after the row's own problems) for drama ids not in the catalogue."""
-    from fanxing.season.metrics import drama_map
+    from fanxing.season.metrics import _distinct_values, _memtable, drama_map
 
-    ids, _ = drama_map(p.mutate(title=ibis.null("string")), resolver)
-    m = ids.rename(_p_d="_problem", _h_d="_hint").drop("_id", "_blank")
+    rows, _ = drama_map({"drama_id": _distinct_values(p.select("drama_id"))["drama_id"]}, resolver)
+    m = _memtable(rows).rename(_p_d="_problem", _h_d="_hint").drop("_id", "_blank")
     t = p.left_join(m, p.drama_id == m._raw).drop("_raw")
     late = t._problem.isnull() & t._p_d.notnull()
     return t.mutate(
@@ -101,7 +101,7 @@ def prepare_jury(wh, src, tmpdir, fmap, resolver: TitleResolver) -> Prepared:
 
 def prepare_market(wh, src, tmpdir, fmap) -> Prepared:
     read, _, cols = _read_checked(wh, src, tmpdir, fmap.encoding, H.MARKET_COLUMNS, H.MARKET_HEADERS)
-    return Prepared(read, read.table, cols, ("year", "kind"), ("market_size_cny_100m", "source"), "market")
+    return Prepared(read, read.table, cols, ("year", "kind", "source"), ("market_size_cny_100m",), "market")
 
 
 SURVEY_COLUMNS = (Column("respondent_id", "text", required=True), Column("weight", "float", minimum=0))

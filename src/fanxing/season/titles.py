@@ -64,7 +64,7 @@ class TitleResolver:
             if hits:
                 ids = ", ".join(sorted(hits))
                 return None, "ambiguous_title", f"title {raw!r} matches several dramas ({ids}); use drama_id"
-        return None, "unknown_title", f"title {raw!r} is not in the catalogue{self.closest(key)}"
+        return None, "unknown_drama", f"title {raw!r} is not in the catalogue{self.closest(key)}"
 
     def closest(self, key: str) -> str:
         names = difflib.get_close_matches(strip_suffixes(key), list(self.display), n=3, cutoff=0.0)

@@ -135,12 +135,13 @@ def problem(blank: ir.BooleanValue, value: ir.Value, col: Column) -> ir.StringVa
         bad = ~blank & value.isnull()
         if k not in ("count", "int"):
             bad = bad | value.isnan() | value.isinf()
-        conds.append((bad, "bad_number"))
+        conds.append((bad, "unparsable_number"))
         if k in ("count", "amount"):
-            conds.append((value < 0, "negative_value"))
+            conds.append((value < 0, "negative_count" if k == "count" else "negative_value"))
         if k in _RANGES:
             lo, hi = _RANGES[k]
-            conds.append(((value < lo) | (value > hi), "out_of_range"))
+            code = {"rate": "rate_out_of_range", "rating": "rating_out_of_range"}.get(k, "out_of_range")
+            conds.append(((value < lo) | (value > hi), code))
         if col.minimum is not None:
             low = value <= col.minimum if col.strict_minimum else value < col.minimum
             conds.append((low, "out_of_range"))

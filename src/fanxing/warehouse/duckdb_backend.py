@@ -88,11 +88,12 @@ def unordered(con) -> Iterator[None]:
 
 def _finish(con, name: str, line_expr: str, rejects, invalid_unicode=False) -> Staged:
     raw = _raw(con)
-    cols = [r[0] for r in raw.execute(f"DESCRIBE {_quote(name)}").fetchall()]
+    cols = [r[0] for r in raw.execute(f"DESCRIBE {_quote(name)}").fetchall() if r[0] != "_line"]
     n_rows = raw.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
     select = ", ".join(_quote(c) for c in cols)
-    expr = con.sql(f"SELECT {line_expr} AS _line, {select} FROM {_quote(name)}")
-    return Staged(name, expr, cols, n_rows, rejects, invalid_unicode)
+    view = _new_name("lined")
+    expr = _view(con, view, f"SELECT {line_expr} AS _line, {select} FROM {_quote(name)}")
+    return Staged(name, expr, cols, n_rows, rejects, invalid_unicode, helpers=[view])
 
 
 def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
@@ -110,14 +111,21 @@ def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
         f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)}, "
         f"null_padding = false, normalize_names = false)"
     )
+    view = _new_name("csv")
     try:
         cols = [r[0] for r in raw.execute(f"DESCRIBE {sql}").fetchall()]
-        expr = con.sql(sql)
+        expr = _view(con, view, sql)
     except Exception as exc:
         raise UnreadableFileError(
             f"{display}: cannot be read as a table ({_short(exc)})", details={"file": display}
         ) from exc
-    return Staged(name="", expr=expr, columns=cols, n_rows=-1, helpers=[rej_t, rej_s], line_offset=2)
+    return Staged(name="", expr=expr, columns=cols, n_rows=-1, helpers=[rej_t, rej_s, view], line_offset=2)
+
+
+def _view(con, name: str, sql: str) -> ibis.Table:
+    """A temporary view: Ibis sees a plain table (no SQL text to re-parse in every query)."""
+    _raw(con).execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    return con.table(name)
 
 
 def collect_rejects(con, staged: Staged) -> None:
@@ -141,8 +149,9 @@ def with_lines(con, table: ibis.Table, offset: int, lines: pa.Array | None) -> t
     Returns the expression and the helper tables to drop with it.
     """
     name = _quote(table.get_name())
+    view = _new_name("lined")
     if lines is None:
-        return con.sql(f"SELECT rowid + {int(offset)} AS _line, * FROM {name}"), []
+        return _view(con, view, f"SELECT rowid + {int(offset)} AS _line, * FROM {name}"), [view]
     raw = _raw(con)
     map_name = _new_name("lines")
     tbl = pa.table({"_rid": pa.array(range(len(lines)), pa.int64()), "_ln": lines})
@@ -150,11 +159,11 @@ def with_lines(con, table: ibis.Table, offset: int, lines: pa.Array | None) -> t
     raw.execute(f"CREATE TEMP TABLE {map_name} AS SELECT * FROM {map_name}_arrow")
     raw.unregister(map_name + "_arrow")
     cols = ", ".join("s." + _quote(c) for c in table.columns)
-    expr = con.sql(
+    expr = _view(con, view,
         f"SELECT m._ln AS _line, {cols} FROM (SELECT rowid AS _rid, * FROM {name}) s "
         f"JOIN {map_name} m ON m._rid = s._rid"
     )
-    return expr, [map_name]
+    return expr, [view, map_name]
 
 
 def stage_parquet(con, path: Path, *, display: str) -> Staged:
@@ -167,12 +176,13 @@ def stage_parquet(con, path: Path, *, display: str) -> Staged:
         casts = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in cols)
         sql = f"SELECT file_row_number + 1 AS _line, {casts} FROM read_parquet({src}, file_row_number = true)"
         raw.execute(f"DESCRIBE {sql}")
-        expr = con.sql(sql)
+        view = _new_name("pq")
+        expr = _view(con, view, sql)
     except Exception as exc:
         raise UnreadableFileError(
             f"{display}: cannot be read as a parquet table ({_short(exc)})", details={"file": display}
         ) from exc
-    return Staged(name="", expr=expr, columns=cols, n_rows=-1)
+    return Staged(name="", expr=expr, columns=cols, n_rows=-1, helpers=[view])
 
 
 def stage_jsonl(con, path: Path, *, display: str) -> Staged:
@@ -220,20 +230,20 @@ def stage_arrow(con, table: pa.Table, *, line_column: str = "_line") -> Staged:
     raw.unregister(name + "_arrow")
     staged = _finish(con, name, _quote(line_column), [])
     staged.columns = [c for c in staged.columns if c != line_column]
-    select = ", ".join(_quote(c) for c in staged.columns)
-    staged.expr = con.sql(f"SELECT {_quote(line_column)} AS _line, {select} FROM {name}")
     return staged
 
 
 def drop_staged(con, staged: Staged) -> None:
-    for name in [staged.name, *staged.helpers]:
-        if name:
-            _raw(con).execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    drop_names(con, [staged.name, *staged.helpers])
 
 
 def drop_names(con, names: list[str]) -> None:
-    for name in filter(None, names):
-        _raw(con).execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    """Drop temporary views and tables, views first (they depend on the tables)."""
+    raw = _raw(con)
+    views = {r[0] for r in raw.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    names = [n for n in names if n]
+    for name in [n for n in names if n in views] + [n for n in names if n not in views]:
+        raw.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {_quote(name)}")
 
 
 def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:

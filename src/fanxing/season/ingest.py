@@ -1,0 +1,265 @@
+"""Ingest a season directory into a warehouse (or validate it in memory), file by file."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import ibis
+import yaml
+
+from fanxing.errors import FanxingError, SeasonError, UnreadableFileError
+from fanxing.season import metrics as M
+from fanxing.season import tables as T
+from fanxing.season.headers import PLATFORM_IDS, normalise_header
+from fanxing.season.loader import commit
+from fanxing.season.mappings import load_mappings, mapping_for
+from fanxing.season.readers import Source, file_format, open_source
+from fanxing.season.report import FileReport, IngestReport
+from fanxing.season.titles import TitleResolver
+
+#: called once per file before it is read: (relative path, index from 0, number of files)
+Progress = Callable[[str, int, int], None]
+_STEMS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".xlsx", ".parquet", ".jsonl")
+
+
+def _find(season: Path, stem: str) -> Path | None:
+    for ext in _STEMS:
+        p = season / (stem + ext)
+        if p.is_file():
+            return p
+    return None
+
+
+def _listing(folder: Path, skip: tuple[str, ...] = ()) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")) and p.name not in skip),
+        key=lambda p: p.relative_to(folder).as_posix(),
+    )
+
+
+def season_files(season: Path) -> list[tuple[str, Path]]:
+    """(kind, path) in load order: registry and catalogue first, then metrics, then the rest."""
+    files: list[tuple[str, Path]] = []
+    for kind, stem in (("platforms", "platforms"), ("dramas", "dramas")):
+        if p := _find(season, stem):
+            files.append((kind, p))
+    files += [("metrics", p) for p in _listing(season / "metrics")]
+    if p := _find(season, "jury"):
+        files.append(("jury", p))
+    files += [("survey", p) for p in _listing(season / "surveys", ("questions.yaml", "questions.yml"))]
+    if p := _find(season, "market"):
+        files.append(("market", p))
+    return files
+
+
+def _next_load_id(con) -> int:
+    v = con.table("load_log").load_id.max().execute()
+    return 1 if v is None or v != v else int(v) + 1
+
+
+def _already_loaded(con, sha: str, kind: str) -> bool:
+    t = con.table("load_log")
+    n = t.filter((t.sha256 == sha) & (t.kind == kind) & (t.status == "loaded")).count().execute()
+    return int(n) > 0
+
+
+def _log(con, load_id: int, fr: FileReport) -> None:
+    row = {
+        "load_id": load_id, "file": fr.file, "sha256": fr.sha256, "kind": fr.kind, "format": fr.format,
+        "encoding": fr.encoding, "rows_read": fr.rows_read, "rows_loaded": fr.rows_loaded,
+        "rows_merged": fr.rows_merged, "rows_quarantined": fr.rows_quarantined,
+        "loaded_at": _dt.datetime.now().replace(microsecond=0), "status": fr.status, "error": fr.error,
+    }
+    schema = con.table("load_log").schema()
+    con.insert("load_log", ibis.memtable({k: [row[k]] for k in schema.names}, schema=schema))
+
+
+def _resolver(con) -> TitleResolver:
+    df = con.table("dramas").select("drama_id", "title", "aliases").execute()
+    aliases = [list(a) if a is not None else [] for a in df["aliases"]]
+    return TitleResolver(zip(df["drama_id"], df["title"], aliases, strict=True))
+
+
+def _platforms(con) -> tuple[dict[str, str], bool]:
+    """Known platform keys (ids and display names, normalised) → id; whether a registry exists."""
+    df = con.table("platforms").select("platform", "name").execute()
+    if not len(df):
+        return {p: p for p in PLATFORM_IDS}, False
+    known = {}
+    for pid, name in zip(df["platform"], df["name"], strict=True):
+        known[normalise_header(pid)] = pid
+        if isinstance(name, str) and name.strip():
+            known.setdefault(normalise_header(name), pid)
+    return known, True
+
+
+def _read_season_yaml(season: Path) -> dict:
+    p = season / "season.yaml"
+    if not p.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SeasonError(f"season.yaml: not valid YAML ({exc})", details={"file": "season.yaml"}) from exc
+    if not isinstance(data, dict):
+        raise SeasonError("season.yaml: expected keys name, start, end", details={"file": "season.yaml"})
+    out = {}
+    for key in ("start", "end"):
+        v = data.get(key)
+        if v is None:
+            continue
+        if isinstance(v, _dt.date):
+            out[key] = v
+            continue
+        try:
+            out[key] = _dt.date.fromisoformat(str(v).strip())
+        except ValueError as exc:
+            raise SeasonError(f"season.yaml: {key} {v!r} is not an ISO date (YYYY-MM-DD)",
+                              details={"file": "season.yaml", "key": key}) from exc
+    if data.get("name") is not None:
+        out["name"] = str(data["name"])
+    unknown = sorted(set(data) - {"name", "start", "end"})
+    if unknown:
+        out["_unknown"] = unknown
+    return out
+
+
+def _write_season(con, season: Path, given: dict) -> dict:
+    facts = con.table("facts")
+    lo, hi = facts.date.min().execute(), facts.date.max().execute()
+
+    def as_date(v):
+        return None if v is None or v != v else (v.date() if hasattr(v, "date") else v)
+
+    row = {
+        "name": given.get("name") or season.name,
+        "start": given.get("start") or as_date(lo),
+        "end": given.get("end") or as_date(hi),
+    }
+    con.truncate_table("season")
+    con.insert("season", ibis.memtable({k: [v] for k, v in row.items()}, schema=con.table("season").schema()))
+    return row
+
+
+def _prepare(wh, kind: str, src: Source, tmpdir: Path, mappings, cache: dict):
+    fmap = mapping_for(mappings, src.rel)
+    if kind in ("metrics", "jury") and "resolver" not in cache:  # dramas/platforms load first
+        cache["resolver"] = _resolver(wh.con)
+        cache["platforms"] = _platforms(wh.con)
+    if kind == "metrics":
+        known, registry = cache["platforms"]
+        return M.prepare_metrics(wh, src, tmpdir, fmap, resolver=cache["resolver"], platforms=known,
+                                 registry=registry)
+    if kind == "dramas":
+        return T.prepare_dramas(wh, src, tmpdir, fmap)
+    if kind == "platforms":
+        return T.prepare_platforms(wh, src, tmpdir, fmap)
+    if kind == "jury":
+        return T.prepare_jury(wh, src, tmpdir, fmap, cache["resolver"])
+    if kind == "market":
+        return T.prepare_market(wh, src, tmpdir, fmap)
+    if kind == "survey":
+        return T.prepare_survey(wh, src, tmpdir, fmap)
+    raise ValueError(kind)
+
+
+def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | None = None) -> IngestReport:
+    """Load every file of a season into ``warehouse`` (a ``fanxing.warehouse.Warehouse``).
+
+    Files already loaded with the same content (sha256) are skipped. Bad rows go to the
+    ``quarantine`` table; every file gets a ``load_log`` row whose counts add up
+    (read = loaded + merged + quarantined). A file that cannot be read is reported as a
+    file-level error (``errors``, ``load_log.status = 'error'``) and the other files still load.
+    """
+    season = Path(season_dir)
+    if not season.is_dir():
+        raise SeasonError(f"{season}: no such season directory", details={"season": str(season)})
+    mappings = load_mappings(season)
+    given = _read_season_yaml(season)
+    wh, con = warehouse, warehouse.con
+    load_id = _next_load_id(con)
+    report = IngestReport(season_dir=str(season), load_id=load_id)
+    files = season_files(season)
+    cache: dict = {}  # catalogue and platform registry, read once they are loaded
+    with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp:
+        for i, (kind, path) in enumerate(files):
+            rel = path.relative_to(season).as_posix()
+            if progress:
+                progress(rel, i, len(files))
+            fr = FileReport(file=rel, kind=kind, format=file_format(path) or "")
+            report.files.append(fr)
+            try:
+                src = open_source(path, rel)
+                fr.sha256 = src.sha256
+                if _already_loaded(con, src.sha256, kind):
+                    fr.status = "skipped"
+                    _log(con, load_id, fr)
+                    continue
+                # read and checked outside the transaction (row ids give the file order only
+                # once committed); the file's writes then happen in one transaction
+                prepared = _prepare(wh, kind, src, Path(tmp), mappings, cache)
+                try:
+                    with wh.backend.transaction(con):
+                        read, settled = commit(wh, prepared, rel, load_id)
+                        fr.encoding = src.encoding
+                        fr.rows_read, fr.rows_loaded = read, settled.loaded
+                        fr.rows_merged, fr.rows_quarantined = settled.merged, settled.quarantined
+                        if not fr.balanced:  # a bug, never bad input
+                            raise RuntimeError(f"{rel}: row accounting does not add up: {fr}")
+                        _log(con, load_id, fr)
+                finally:
+                    wh.backend.drop_names(con, prepared.read.temps)
+            except FanxingError as exc:
+                fr.status, fr.error, fr.error_code = "error", exc.message, exc.code
+                fr.rows_read = fr.rows_loaded = fr.rows_merged = fr.rows_quarantined = 0
+                report.errors.append(exc.message if rel in exc.message else f"{rel}: {exc.message}")
+                _log(con, load_id, fr)
+        qpath = season / "surveys" / "questions.yaml"
+        if qpath.is_file():
+            surveys = [Path(f.file).name.split(".")[0] for f in report.files if f.kind == "survey"]
+            try:
+                T.load_questions(wh, qpath, qpath.relative_to(season).as_posix(), surveys)
+            except SeasonError as exc:
+                report.errors.append(exc.message)
+    report.season = _write_season(con, season, given)
+    if given.get("_unknown"):
+        report.errors.append(f"season.yaml: unknown keys {', '.join(given['_unknown'])} (known: name, start, end)")
+    _summarise(con, report)
+    return report
+
+
+def _summarise(con, report: IngestReport) -> None:
+    q = con.table("quarantine").filter(lambda t: t.load_id == report.load_id)
+    by = q.group_by("reason").aggregate(n=q.count()).order_by("reason").execute()
+    report.quarantine_by_reason = {r: int(n) for r, n in zip(by["reason"], by["n"], strict=True)}
+    ex = q.order_by("file", "line").limit(20).execute()
+    report.quarantine_examples = [
+        {k: (None if v != v else v) if isinstance(v, float) else v for k, v in row.items()}
+        for row in ex.to_dict("records")
+    ]
+    n_dramas = int(con.table("dramas").count().execute())
+    metrics = [f for f in report.files if f.kind == "metrics"]
+    if not any(f.kind == "dramas" for f in report.files) and not n_dramas:
+        report.problems.append("no catalogue: dramas.csv is missing")
+    elif not n_dramas:
+        report.problems.append("no catalogue: dramas.csv has no usable row")
+    if not metrics:
+        report.problems.append("no metrics: the metrics/ folder is missing or empty")
+    elif not any(f.status in ("loaded", "skipped") for f in metrics):
+        report.problems.append("no readable metrics file")
+
+
+def validate_season(season_dir: str | Path, *, progress: Progress | None = None) -> IngestReport:
+    """Check a season as ``ingest_season`` would, in an in-memory warehouse; writes nothing."""
+    from fanxing.warehouse import Warehouse
+
+    with Warehouse.connect(None) as wh:
+        return ingest_season(season_dir, wh, progress=progress)
+
+
+__all__ = ["UnreadableFileError", "ingest_season", "validate_season"]
