@@ -15,7 +15,9 @@ from fanxing.cli import (
     demo_cmds,  # noqa: E402,F401
     index_cmds,  # noqa: E402,F401
     integrity_cmds,  # noqa: E402,F401
+    report_cmds,  # noqa: E402,F401
     season_cmds,  # noqa: E402,F401
+    serve_cmds,  # noqa: E402,F401
     uncertainty_cmds,  # noqa: E402,F401
 )
 from fanxing.cli.app import app, err_console

@@ -46,6 +46,8 @@ def build(
     methodology: Path | None = typer.Option(None, "--methodology", "-m", help="methodology YAML (default: fanxing-2024)"),
     engine: str = typer.Option("duckdb", "--engine", help="warehouse engine: duckdb"),
     db: Path | None = typer.Option(None, "--db", help="keep the warehouse in this DuckDB file (default: temporary)"),
+    report: bool = typer.Option(True, "--report/--no-report", help="write the annual insight report into report/"),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also print the report to PDF (needs chromium)"),
 ) -> None:
     """Ingest a season, compute integrity, indicators and the index, and publish a build directory."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -55,8 +57,8 @@ def build(
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
-        summary = run_build(season, out, methodology=methodology, engine=engine, db=db,
-                            progress=lambda step: bar.update(task, description=step))
+        summary = run_build(season, out, methodology=methodology, engine=engine, db=db, with_report=report,
+                            pdf=pdf, progress=lambda step: bar.update(task, description=step))
     console.print(f"[green]published[/] {summary.out_dir}  (build {summary.build_id}, "
                   f"{summary.timings.get('total', 0):.1f} s)")
     counts = ", ".join(f"{k} {v}" for k, v in summary.counts.items() if k.startswith("rankings.") or

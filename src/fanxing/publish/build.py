@@ -24,6 +24,7 @@ from fanxing.drama.ranking import PeriodRanking, rank_kind
 from fanxing.errors import BuildError
 from fanxing.publish.atomic import publish_dir, sha256_file, staging_dir
 from fanxing.publish.tables import write_outputs
+from fanxing.report import frames_from_warehouse, write_report
 from fanxing.season import ingest_season
 from fanxing.warehouse import Warehouse
 
@@ -161,8 +162,12 @@ def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: Fanxi
 
 def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Path | None = None,
           engine: str = "duckdb", db: str | Path | None = None,
-          progress: Progress | None = None) -> BuildSummary:
-    """Build and publish a season. ``out_dir`` is replaced only when everything succeeded."""
+          progress: Progress | None = None, with_report: bool = True, pdf: bool = True) -> BuildSummary:
+    """Build and publish a season. ``out_dir`` is replaced only when everything succeeded.
+
+    ``with_report`` writes the annual insight report into ``report/`` (``pdf`` also prints it to
+    PDF with Chromium; a missing Chromium is recorded in ``report/report.json``, not an error).
+    """
     season_dir, out_dir = Path(season_dir), Path(out_dir)
     timings: dict[str, float] = {}
     timer = _Timer(timings, progress)
@@ -175,14 +180,23 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
             with timer.step("ingest"):
                 report = ingest_season(season_dir, wh)
             if not report.usable:
-                raise BuildError(f"{season_dir}: the season is unusable: "
-                                 + "; ".join(str(e) for e in getattr(report, "errors", [])) or "no readable data")
+                why = [str(e) for e in [*getattr(report, "problems", []), *getattr(report, "errors", [])]]
+                raise BuildError(f"{season_dir}: the season is unusable: " + ("; ".join(why) or "no readable data"))
             ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine)
+            report_frames = frames_from_warehouse(wh) if with_report else None
         finally:
             wh.close()
         ctx.build_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         with timer.step("write"):
             counts = write_outputs(stage, ctx)
+        if report_frames is not None:
+            # the report reads the manifest (methodology hash, accounting): write it first, then again
+            # so that its list of outputs covers the report too
+            _write_manifest(stage, ctx, season_dir, counts, timings)
+            with timer.step("report"):
+                written = write_report(stage, pdf=pdf, **report_frames)
+            counts["report_files"] = sum(1 for p in (stage / "report").rglob("*") if p.is_file())
+            counts["report_pdf"] = int("pdf" in written)
         timings["total"] = round(time.perf_counter() - t_start, 4)
         _write_manifest(stage, ctx, season_dir, counts, timings)
         annual = stage / "rankings" / "annual.csv"
