@@ -32,7 +32,19 @@ def find_chromium() -> str | None:
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, *, title: str = "", timeout_ms: int = 120_000) -> Path:
-    """Print ``html_path`` (its relative chart links resolved from disk) to ``pdf_path``."""
+    """Print ``html_path`` (its relative chart links resolved from disk) to ``pdf_path``.
+
+    Playwright's sync API refuses to run where an asyncio loop is running (inside a web server's
+    request, a notebook, some test runners), so the printing always runs in a worker thread of its
+    own, which has no loop.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fanxing-pdf") as pool:
+        return pool.submit(_print_pdf, html_path, pdf_path, title, timeout_ms).result()
+
+
+def _print_pdf(html_path: Path, pdf_path: Path, title: str, timeout_ms: int) -> Path:
     exe = find_chromium()
     if exe is None:
         raise PdfUnavailable("Chromium not found (looked for /usr/bin/chromium; set FANXING_CHROMIUM): "
