@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Fanxing needs beyond Python: Chromium (browser tests, PDF report)
-# and Noto CJK fonts (Chinese text in charts and the PDF). Idempotent; needs root or sudo.
+# Installs the Debian packages Fanxing needs beyond Python: Chromium (browser tests, PDF report),
+# Noto CJK fonts (Chinese text in charts and the PDF) and poppler-utils (the tests read the PDF's
+# text back). Java 17 (Spark) comes with the machine. Idempotent; needs root or sudo.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
