@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 
 import pytest
-
-_names = itertools.count()
+from integrity_engines import duckdb_loader, spark_loader  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -20,37 +18,12 @@ def spark():
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.driver.bindAddress", "127.0.0.1")
+               # deep Ibis plans need more than the 1 GiB default driver heap
+               .config("spark.driver.memory", "4g")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
-
-
-def duckdb_loader():
-    import ibis
-
-    con = ibis.duckdb.connect()
-
-    def load(**frames):
-        return {k: con.create_table(f"{k}_{next(_names)}", v) for k, v in frames.items()}
-
-    return load
-
-
-def spark_loader(session):
-    import ibis
-
-    con = ibis.pyspark.connect(session)
-
-    def load(**frames):
-        out = {}
-        for k, v in frames.items():
-            name = f"{k}_{next(_names)}"
-            session.createDataFrame(v).createOrReplaceTempView(name)
-            out[k] = con.table(name)
-        return out
-
-    return load
 
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)], scope="module")

@@ -91,7 +91,7 @@ def test_clean_series_stay_clean(episodes):
 @pytest.mark.spark
 def test_engines_agree(season, spark):
     """The same anomalies on DuckDB and on Spark local mode."""
-    from conftest import duckdb_loader, spark_loader
+    from integrity_engines import duckdb_loader, spark_loader
 
     a = _detect_on("duckdb", duckdb_loader(), season)
     b = _detect_on("spark", spark_loader(spark), season)

@@ -3,7 +3,9 @@
 Modes for a flagged day × indicator: ``discount`` (the baseline expectation replaces the observed
 value), ``exclude`` (the value becomes null), ``report_only`` (no change). Columns listed in
 ``config.scale_with_plays`` (watch_minutes) follow plays on plays-flagged days unless flagged
-themselves: scaled by plays_adj/plays (discount) or nulled (exclude).
+themselves: scaled by plays_adj/plays (discount) or nulled (exclude). Only the days of episodes
+(per indicator) whose severity reaches ``config.discount_min_severity`` are adjusted (or marked
+``flagged``); weaker episodes are reported but leave the index alone.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import ibis.expr.types as ir
 
 from fanxing.errors import MethodologyError
 from fanxing.integrity.config import ADJUSTABLE, COUNT_INDICATORS, IntegrityConfig
-from fanxing.integrity.episodes import dedupe_days
+from fanxing.integrity.episodes import GROUP, episode_days
+from fanxing.integrity.flags import SEVERITIES
 
 MODES = ("discount", "exclude", "report_only")
 
@@ -27,7 +30,10 @@ def adjust_facts(facts: ir.Table, days: ir.Table, mode: str = "discount",
                                code="unknown_mode", details={"value": mode, "allowed": list(MODES)})
     config = config or IntegrityConfig()
     cols = [c for c in ADJUSTABLE if c in facts.columns]
-    d = dedupe_days(days)
+    d = episode_days(days, config)
+    # only days of episodes at least as severe as discount_min_severity are adjusted
+    ep_sev = d.severity_rank.max().over(ibis.window(group_by=[*GROUP, "episode"]))
+    d = d.filter(ep_sev >= SEVERITIES.index(config.discount_min_severity))
     piv = d.group_by(["drama_id", "platform", "date"]).agg(
         **{f"_f_{c}": ibis.ifelse(d.indicator == c, 1, 0).max() for c in cols},
         **{f"_e_{c}": ibis.ifelse(d.indicator == c, d.expected, ibis.null("float64")).min() for c in cols})

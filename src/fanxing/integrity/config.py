@@ -26,6 +26,8 @@ class IntegrityConfig(BaseModel):
     ridge: float = Field(0.01, ge=0, description="ridge added to the normal equations (stabilises short series)")
     fit_clip_z: float = Field(3.0, gt=0, description="pass-2 fit drops days whose pass-1 |residual| exceeds this many robust SDs")
     market_min_series: int = Field(20, ge=2, description="series needed on a platform × date to estimate its market-wide day effect")
+    launch_days: int = Field(7, ge=0, description="a series' first days on a platform get a launch effect: the median residual of all its platform's series at that series age")
+    dilution_z: float = Field(2.0, gt=0, description="plays islands on launch days need engagement ratios or completion this many robust SDs below the series' own history")
     min_scale: float = Field(0.05, gt=0, description="floor of the robust SD of log residuals")
 
     # candidate days and islands (shared by the plays, ratio and completion detectors)
@@ -40,6 +42,7 @@ class IntegrityConfig(BaseModel):
 
     # (c) cross-platform
     divergence_z: float = Field(4.5, gt=0, description="island max z needed to flag a one-platform-only surge")
+    divergence_min_days: int = Field(2, ge=1, description="...over at least this many candidate days (one day at z 4.5 is noise among ~10^5 series-days)")
     divergence_others_max_z: float = Field(1.0, description="mean z of the drama's other platforms must stay below this")
     corroboration_z: float = Field(3.0, description="mean z of other platforms at/above which a surge is corroborated")
     flag_corroborated: bool = Field(False, description="flag surges seen on all the drama's platforms (organic virality)")
@@ -49,6 +52,7 @@ class IntegrityConfig(BaseModel):
     ratio_z: float = Field(5.0, gt=0, description="day z of log(metric/plays) vs own history that flags an island")
     ratio_norm_z: float = Field(6.0, gt=0, description="z of a day's log ratio vs the platform's spread of drama medians")
     completion_z: float = Field(5.0, gt=0, description="two-sided z of logit(completion) vs own history")
+    completion_alone_z: float = Field(8.0, gt=0, description="a completion episode with no plays/engagement flag of the same series within max_gap_days is kept only at this peak |z|")
     completion_min_abs: float = Field(0.05, ge=0, description="...and at least this absolute change")
 
     # severity from observed/expected (counts) or from z (rates)
@@ -58,6 +62,8 @@ class IntegrityConfig(BaseModel):
     severity_high_z: float = Field(12.0, gt=0)
 
     # discounting
+    discount_min_severity: Literal["low", "medium", "high"] = Field(
+        "medium", description="episodes below this severity are reported but not discounted/excluded/flagged in the index")
     scale_with_plays: tuple[str, ...] = Field(("watch_minutes",),
                                               description="columns scaled by plays_adj/plays on plays-flagged days")
 

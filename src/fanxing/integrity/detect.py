@@ -8,6 +8,7 @@ import pandas as pd
 
 from fanxing.integrity.baseline import plays_baseline
 from fanxing.integrity.config import IntegrityConfig
+from fanxing.integrity.corroborate import corroborate_completion
 from fanxing.integrity.engagement import engagement_flags, ratio_table
 from fanxing.integrity.engine import materialize
 from fanxing.integrity.episodes import EPISODE_COLUMNS, merge_episodes
@@ -26,8 +27,14 @@ def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
     series = series_table(facts, dramas)
     base = materialize(prepare(facts, series))
     scored = materialize(plays_baseline(base, config))
-    parts = [plays_flags(scored, series, config)]
-    parts += engagement_flags(*ratio_table(base, config), series, config)
+    ratios = ratio_table(base, config)
+    plays, plays_cand = plays_flags(scored, series, config, ratios)
+    plays = materialize(plays)
+    *engagement, completion = engagement_flags(*ratios, series, config)
+    engagement = materialize(ibis.union(*engagement, distinct=False))
+    evidence = ibis.union(plays.select("drama_id", "platform", "date"),
+                          engagement.select("drama_id", "platform", "date"), plays_cand, distinct=False)
+    parts = [plays, engagement, corroborate_completion(materialize(completion), evidence, config)]
     parts += impossible_flags(base, series)
     return ibis.union(*parts, distinct=False)
 
@@ -45,6 +52,7 @@ def detect(facts: ir.Table, dramas: ir.Table | None = None,
 def finish_episodes(ep: pd.DataFrame) -> pd.DataFrame:
     """Column order, date types and a deterministic sort for an executed episode table."""
     ep = ep.copy()
+    ep["indicators"] = ep["indicators"].map(lambda v: "|".join(sorted(set(str(v).split("|")))))
     for c in ("start", "end"):
         ep[c] = pd.to_datetime(ep[c]).dt.date
     ep = ep.sort_values(["drama_id", "platform", "start", "indicator", "reason"], kind="stable")

@@ -22,9 +22,15 @@ def _logit(c: ir.FloatingValue) -> ir.FloatingValue:
 
 
 def ratio_table(base: ir.Table, config: IntegrityConfig) -> tuple[ir.Table, ir.Table]:
-    """(rows, stats). rows: base rows with plays, each metric, ``lr_m`` = ln((1+m)/(1+plays)) per
-    engagement metric and ``lc`` = logit(completion_rate in 0..1). stats: per series (sid, pid,
-    n_days) the median ``med_<x>`` and robust SD ``sd_<x>`` of every lr/lc column."""
+    """(rows, stats). rows: base rows with plays, ``sage``, each metric, ``lr_m`` =
+    ln((1+m)/(1+plays)) per engagement metric and ``lc`` = logit(completion_rate in 0..1).
+    stats: per series (sid, pid, n_days), for every lr/lc column x, a trend in the series' age
+    u = ln(1 + sage) — slope ``b_<x>`` by least squares, level ``med_<x>`` = the median of
+    x − b·u — and the robust SD ``sd_<x>`` of the detrended values (1.4826 × MAD).
+
+    Rates drift as a drama ages (its later viewers are the committed ones), so the own-history
+    reference is a line in log-age rather than one constant: a constant would call every early
+    day low and every late day high."""
     t = base.filter(base.plays.notnull() & (base.plays >= 0))
     lr = {}
     for m in config.engagement_metrics:
@@ -32,17 +38,39 @@ def ratio_table(base: ir.Table, config: IntegrityConfig) -> tuple[ir.Table, ir.T
                                     ((t[m] + 1.0) / (t.plays + 1.0)).ln(), ibis.null("float64"))
     cr = t.completion_rate
     lr["lc"] = ibis.ifelse(cr.notnull() & (cr >= 0) & (cr <= 1), _logit(cr), ibis.null("float64"))
-    rows = materialize(t.select("sid", "pid", "date", "day", "plays", *config.engagement_metrics,
-                                "completion_rate", **lr))
+    rows = materialize(t.select("sid", "pid", "date", "day", "sage", "plays", *config.engagement_metrics,
+                                "completion_rate", **lr, u=(t.sage.cast("float64") + 1.0).ln()))
     names = list(lr)
-    med = materialize(rows.group_by(["sid", "pid"]).agg(**{f"med_{n}": rows[n].median() for n in names},
-                                                        n_days=rows.plays.count()))
-    j = rows.join(med, "sid")
-    mad = j.group_by("sid").agg(**{f"sd_{n}": (j[n] - j[f"med_{n}"]).abs().median() for n in names})
+    sums = {}
+    for n in names:
+        x = rows[n]
+        uu = ibis.ifelse(x.notnull(), rows.u, ibis.null("float64"))
+        sums.update({f"_n_{n}": x.count(), f"_su_{n}": uu.sum(), f"_suu_{n}": (uu * uu).sum(),
+                     f"_sx_{n}": x.sum(), f"_sux_{n}": (uu * x).sum()})
+    ls = rows.group_by("sid").agg(**sums, ubar=rows.u.mean())
+    slopes = {}
+    for n in names:
+        nn = ls[f"_n_{n}"].cast("float64")
+        den = nn * ls[f"_suu_{n}"] - ls[f"_su_{n}"] * ls[f"_su_{n}"]
+        num = nn * ls[f"_sux_{n}"] - ls[f"_su_{n}"] * ls[f"_sx_{n}"]
+        slopes[f"b_{n}"] = ibis.coalesce(ibis.ifelse(den > 1e-9, num / ibis.greatest(den, 1e-9), 0.0), 0.0)
+    ls = materialize(ls.select("sid", "ubar", **slopes))
+    j = rows.join(ls, "sid")
+    j = j.select("sid", "pid", **{n: j[n] - j[f"b_{n}"] * j.u for n in names})
+    med = j.group_by(["sid", "pid"]).agg(**{f"med_{n}": j[n].median() for n in names}, n_days=j.sid.count())
+    med = materialize(med)
+    k = j.join(med, "sid")
+    mad = k.group_by("sid").agg(**{f"sd_{n}": (k[n] - k[f"med_{n}"]).abs().median() for n in names})
     st = med.join(mad, "sid").select(med, *[mad[f"sd_{n}"] for n in names])
+    st = st.join(ls, "sid").select(st, ls.ubar, *[ls[f"b_{n}"] for n in names])
     st = st.mutate(**{f"sd_{n}": ibis.greatest(ibis.coalesce(st[f"sd_{n}"] * MAD_SD, 0.0), config.min_scale)
                       for n in names})
     return rows, materialize(st)
+
+
+def centre(t: ir.Table, n: str) -> ir.FloatingValue:
+    """The series' own-history reference of column ``n`` on the row's day: med + b·u."""
+    return t[f"med_{n}"] + t[f"b_{n}"] * t.u
 
 
 def engagement_flags(rows: ir.Table, stats: ir.Table, series: ir.Table,
@@ -55,17 +83,18 @@ def engagement_flags(rows: ir.Table, stats: ir.Table, series: ir.Table,
     rt = rt.join(norm, "pid").select(rt, *[norm[c] for c in norm.columns if c != "pid"])
     z = {}
     for m in config.engagement_metrics:
-        lr, med, sd = rt[f"lr_{m}"], rt[f"med_lr_{m}"], rt[f"sd_lr_{m}"]
+        lr, med, sd = rt[f"lr_{m}"], centre(rt, f"lr_{m}"), rt[f"sd_lr_{m}"]
         expected = med.exp() * (rt.plays + 1.0) - 1.0
         z[f"_exp_{m}"] = expected
         z[f"_z_{m}"] = (lr - med) / (sd * sd + 1.0 / (expected + 1.0)).sqrt()
         z[f"_zn_{m}"] = (lr - rt[f"p_med_{m}"]) / rt[f"p_sd_{m}"]
         z[f"_expn_{m}"] = rt[f"p_med_{m}"].exp() * (rt.plays + 1.0) - 1.0
-    exp_c = 1.0 / (1.0 + (-rt.med_lc).exp())
+    mid_c = centre(rt, "lc")
+    exp_c = 1.0 / (1.0 + (-mid_c).exp())
     # binomial noise of a rate measured on few plays, on the logit scale: 1 / (n p (1 - p))
     binom = 1.0 / (rt.plays * exp_c * (1.0 - exp_c) + 1.0)
     z["_exp_c"] = exp_c
-    z["_z_c"] = (rt.lc - rt.med_lc) / (rt.sd_lc * rt.sd_lc + binom).sqrt()
+    z["_z_c"] = (rt.lc - mid_c) / (rt.sd_lc * rt.sd_lc + binom).sqrt()
     t = rt.mutate(**z)
     any_cand = ibis.literal(False)
     for m in config.engagement_metrics:
@@ -84,6 +113,9 @@ def _platform_norms(stats: ir.Table, config: IntegrityConfig) -> ir.Table:
     """Per platform (pid): median ``p_med_<m>`` and robust SD ``p_sd_<m>`` of its dramas' median
     log ratios (platforms with fewer than market_min_series series get a null norm)."""
     per = stats.filter(stats.n_days >= config.min_days)
+    # a drama's typical level: its trend line at its mean log-age
+    per = per.mutate(**{f"med_lr_{m}": per[f"med_lr_{m}"] + per[f"b_lr_{m}"] * per.ubar
+                        for m in config.engagement_metrics})
     cols = {}
     for m in config.engagement_metrics:
         cols[f"p_med_{m}"] = per[f"med_lr_{m}"].median()

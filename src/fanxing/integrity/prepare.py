@@ -29,8 +29,9 @@ def check_columns(facts: ir.Table) -> None:
 
 
 def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
-    """One row per drama × platform: sid, did, pid codes, drama_id, platform and ``origin_day`` (epoch
-    day of the release date, or of the first observed date when it is earlier or unknown)."""
+    """One row per drama × platform: sid, did, pid codes, drama_id, platform, ``origin_day`` (epoch
+    day of the release date, or of the first observed date when it is earlier or unknown) and
+    ``first_day`` (epoch day of the series' first observation)."""
     f = facts.select(drama_id=facts.drama_id.cast("string"), platform=facts.platform.cast("string"),
                      day=facts.date.cast("date").epoch_days().cast("int64"))
     s = f.group_by(KEYS).agg(first_day=f.day.min()).to_pandas()
@@ -47,12 +48,14 @@ def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
     s["pid"] = pd.factorize(s["platform"], sort=True)[0].astype("int64")
     s["drama_id"] = s["drama_id"].astype(object)
     s["platform"] = s["platform"].astype(object)
-    return ibis.memtable(s[["sid", "did", "pid", "drama_id", "platform", "origin_day"]])
+    s["first_day"] = s["first_day"].astype("int64")
+    return ibis.memtable(s[["sid", "did", "pid", "drama_id", "platform", "origin_day", "first_day"]])
 
 
 def prepare(facts: ir.Table, series: ir.Table) -> ir.Table:
     """One row per (sid, date) with did, pid, ``day`` (epoch days), ``age`` (days since origin, clipped
-    at 0), ``y`` = ln(1+plays), ``dow`` (0 = Monday) and every optional metric as float64."""
+    at 0), ``sage`` (days since the series' first observation), ``y`` = ln(1+plays), ``dow``
+    (0 = Monday) and every optional metric as float64."""
     check_columns(facts)
     cols = {"drama_id": facts.drama_id.cast("string"), "platform": facts.platform.cast("string"),
             "date": facts.date.cast("date"), "plays": facts.plays.cast("float64")}
@@ -64,5 +67,5 @@ def prepare(facts: ir.Table, series: ir.Table) -> ir.Table:
     return j.select(
         "sid", "did", "pid", "date", *[c for c in ("plays", *OPTIONAL_FLOAT)],
         day=day, dow=j.date.day_of_week.index().cast("int64"),
-        age=ibis.greatest(day - j.origin_day, 0).cast("float64"),
+        age=ibis.greatest(day - j.origin_day, 0).cast("float64"), sage=(day - j.first_day).cast("int64"),
         y=(ibis.greatest(j.plays, 0.0) + 1.0).ln())
