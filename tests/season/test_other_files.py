@@ -65,3 +65,33 @@ def test_season_defaults_from_metrics(tmp_path, load):
         "m.csv": HEADER + "2024-03-05,douyin,d1,1,1,0.1\n2024-09-30,douyin,d1,1,1,0.1\n"})
     report, _ = load(season)
     assert report.season == {"name": "autumn", "start": dt.date(2024, 3, 5), "end": dt.date(2024, 9, 30)}
+
+
+def test_market_same_year_and_kind_from_two_sources(tmp_path, load):
+    """The contract's own data: 艾媒咨询 and 国泰海通 forecast the same years; both are kept
+    (key year, kind, source); only a real repeat of (year, kind, source) is a duplicate."""
+    market = ("year,market_size_cny_100m,kind,source\n"
+              "2025,677.9,forecast,艾媒咨询 (iiMedia)\n"
+              "2025,634,estimate,国泰海通 (securities research)\n"
+              "2026,793.3,forecast,艾媒咨询 (iiMedia)\n"
+              "2026,856.5,forecast,国泰海通 (securities research)\n"
+              "2026,800,forecast,艾媒咨询 (iiMedia)\n"
+              "2026,856.5,forecast,国泰海通 (securities research)\n")
+    season = write_season(tmp_path / "s", metrics={"m.csv": HEADER + "2024-03-01,douyin,d1,1,1,0.1\n"},
+                          files={"market.csv": market})
+    report, wh = load(season)
+    assert not report.errors, report.errors
+    m = rows(wh, "market", ["year", "kind", "source"])
+    assert m[["year", "kind", "source", "market_size_cny_100m"]].values.tolist() == [
+        [2025, "estimate", "国泰海通 (securities research)", 634.0],
+        [2025, "forecast", "艾媒咨询 (iiMedia)", 677.9],
+        [2026, "forecast", "国泰海通 (securities research)", 856.5],
+        [2026, "forecast", "艾媒咨询 (iiMedia)", 793.3],
+    ]
+    assert [x for x in quarantine(wh) if x[0] == "market.csv"] == [
+        ("market.csv", 6, "market_size_cny_100m", "800.0", "conflicting_duplicate")]
+    fr = next(f for f in report.files if f.file == "market.csv")
+    assert (fr.rows_read, fr.rows_loaded, fr.rows_merged, fr.rows_quarantined) == (6, 4, 1, 1)
+    # reloading the same season changes nothing
+    report2, _ = load(season, wh)
+    assert len(rows(wh, "market")) == 4 and all(f.status == "skipped" for f in report2.files)

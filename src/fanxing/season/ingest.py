@@ -62,21 +62,24 @@ def _next_load_id(con) -> int:
     return 1 if v is None or v != v else int(v) + 1
 
 
-def _already_loaded(con, sha: str, kind: str) -> bool:
+def _loaded_contents(con) -> set[tuple[str, str]]:
+    """(sha256, kind) of every file loaded so far: read once, then kept up to date by ``_log``."""
     t = con.table("load_log")
-    n = t.filter((t.sha256 == sha) & (t.kind == kind) & (t.status == "loaded")).count().execute()
-    return int(n) > 0
+    df = t.filter(t.status == "loaded").select("sha256", "kind").distinct().execute()
+    return set(zip(df["sha256"], df["kind"], strict=True))
 
 
-def _log(con, load_id: int, fr: FileReport) -> None:
+def _log(wh, load_id: int, fr: FileReport, loaded: set[tuple[str, str]] | None = None) -> None:
+    con = wh.con
     row = {
         "load_id": load_id, "file": fr.file, "sha256": fr.sha256, "kind": fr.kind, "format": fr.format,
         "encoding": fr.encoding, "rows_read": fr.rows_read, "rows_loaded": fr.rows_loaded,
         "rows_merged": fr.rows_merged, "rows_quarantined": fr.rows_quarantined,
         "loaded_at": _dt.datetime.now().replace(microsecond=0), "status": fr.status, "error": fr.error,
     }
-    schema = con.table("load_log").schema()
-    con.insert("load_log", ibis.memtable({k: [row[k]] for k in schema.names}, schema=schema))
+    wh.backend.insert_rows(con, "load_log", [row])
+    if loaded is not None and fr.status == "loaded":
+        loaded.add((fr.sha256, fr.kind))
 
 
 def _resolver(con) -> TitleResolver:
@@ -186,6 +189,7 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
     report = IngestReport(season_dir=str(season), load_id=load_id)
     files = season_files(season)
     cache: dict = {}  # catalogue and platform registry, read once they are loaded
+    loaded = _loaded_contents(con)
     with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp:
         for i, (kind, path) in enumerate(files):
             rel = path.relative_to(season).as_posix()
@@ -196,9 +200,9 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
             try:
                 src = open_source(path, rel)
                 fr.sha256 = src.sha256
-                if _already_loaded(con, src.sha256, kind):
+                if (src.sha256, kind) in loaded:
                     fr.status = "skipped"
-                    _log(con, load_id, fr)
+                    _log(wh, load_id, fr)
                     continue
                 # read and checked outside the transaction (row ids give the file order only
                 # once committed); the file's writes then happen in one transaction
@@ -211,14 +215,14 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
                         fr.rows_merged, fr.rows_quarantined = settled.merged, settled.quarantined
                         if not fr.balanced:  # a bug, never bad input
                             raise RuntimeError(f"{rel}: row accounting does not add up: {fr}")
-                        _log(con, load_id, fr)
+                        _log(wh, load_id, fr, loaded)
                 finally:
                     wh.backend.drop_names(con, prepared.read.temps)
             except FanxingError as exc:
                 fr.status, fr.error, fr.error_code = "error", exc.message, exc.code
                 fr.rows_read = fr.rows_loaded = fr.rows_merged = fr.rows_quarantined = 0
                 report.errors.append(exc.message if rel in exc.message else f"{rel}: {exc.message}")
-                _log(con, load_id, fr)
+                _log(wh, load_id, fr)
         qpath = season / "surveys" / "questions.yaml"
         if qpath.is_file():
             surveys = [Path(f.file).name.split(".")[0] for f in report.files if f.kind == "survey"]

@@ -54,11 +54,12 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
     return staged_expr.select(**sel)
 
 
-def _distinct_values(t: ir.Table) -> dict[str, list[str]]:
+def _distinct_values(t: ir.Table, wh=None) -> dict[str, list[str]]:
     """Distinct raw (untrimmed) non-NULL texts of platform, drama_id and title, in one query:
     they are few, so they are resolved in Python and joined back."""
     cols = [c for c in ("platform", "drama_id", "title") if c in t.columns]
-    df = t.select(*cols).distinct().execute()
+    e = t.select(*cols).distinct()
+    df = wh.backend.fetch(wh.con, e) if wh is not None else e.execute()
     return {c: sorted({v for v in df[c].tolist() if isinstance(v, str)}) for c in cols}
 
 
@@ -66,10 +67,17 @@ def _blank(raw: str) -> bool:
     return raw.strip() in V.BLANKS
 
 
-def _memtable(rows: list[tuple]) -> ir.Table:
+def _memtable(rows: list[tuple], wh=None, temps: list[str] | None = None) -> ir.Table:
+    """The rows as a table: a temporary table of the warehouse when ``wh`` is given (its name is
+    appended to ``temps``), so that the expressions over it can share compiled SQL."""
     cols = list(_MAP_SCHEMA)
     data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
-    return ibis.memtable(data, schema=_MAP_SCHEMA)
+    if wh is None:
+        return ibis.memtable(data, schema=_MAP_SCHEMA)
+    table, name = wh.backend.temp_table(wh.con, ibis.schema(_MAP_SCHEMA).to_pyarrow().empty_table().from_pydict(
+        data, schema=ibis.schema(_MAP_SCHEMA).to_pyarrow()))
+    temps.append(name)
+    return table
 
 
 def drama_map(values: dict[str, list[str]], resolver: TitleResolver) -> tuple[list[tuple], list[tuple]]:
@@ -128,7 +136,7 @@ def cumulative_deriver(wh, columns: list[str], file: str):
         return None
 
     def derive(good: ir.Table, load_id: int) -> tuple[ir.Table, ir.Table | None]:
-        facts = wh.con.table("facts")
+        facts = wh.backend.table(wh.con, "facts")
         series = ["platform", "drama_id"]
         firsts = good.group_by(series).aggregate(_first=good.date.min())
         f = facts.join(firsts, series).filter(lambda x: x.date < x._first)
@@ -176,23 +184,25 @@ def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleRes
         return t.mutate(_h=ibis.struct({k: t[k] for k in FACT_KEY}).hash())
 
 
-    read = readers.read(wh, src, tmpdir, transform, mapping.encoding)
+    key = ("metrics", tuple(sorted(mapping.columns.items())), mapping.platform)
+    read = readers.read(wh, src, tmpdir, transform, mapping.encoding, key=key)
     p = read.table
     has_title = "title" in canonical_names(read.columns, METRIC_HEADERS, CONTRACT, mapping.columns).values()
-    values = _distinct_values(p)
+    values = _distinct_values(p, wh)
     ids, titles = drama_map(values, resolver)
     plats = platform_map(values, platforms, registry)
-    if not has_title and _is_identity(ids) and _is_identity(plats) and not int(
-            p.filter(p.platform.isnull() | p.drama_id.isnull()).count().execute()):
+    if not has_title and _is_identity(ids) and _is_identity(plats) and not int(wh.backend.scalar(
+            wh.con, p.filter(p.platform.isnull() | p.drama_id.isnull()).count())):
         # the common case: ids are ids, nothing to resolve, no join needed
         checked = p.mutate(_hint=ibis.null("string"))
         keep = ("_h",)
     else:
-        checked = resolve(p, _memtable(ids), _memtable(titles), _memtable(plats), has_title)
+        t = read.temps
+        checked = resolve(p, _memtable(ids, wh, t), _memtable(titles, wh, t), _memtable(plats, wh, t), has_title)
         keep = ()
     return Prepared(read, checked, METRIC_COLUMNS, FACT_KEY, VALUE_COLUMNS, "facts", hint="_hint",
                     shape_good=lambda g: g.select("_line", *FACT_KEY, *VALUE_COLUMNS, *keep),
-                    settle_kwargs={"derive": cumulative_deriver(wh, mapping.cumulative, rel)})
+                    settle_kwargs={"derive": cumulative_deriver(wh, mapping.cumulative, wh.backend.FILE_PARAM)})
 
 
 def resolve(p: ir.Table, ids: ir.Table, titles: ir.Table, plats: ir.Table, has_title: bool) -> ir.Table:

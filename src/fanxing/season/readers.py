@@ -71,13 +71,28 @@ class Read:
     temps: list[str]  # temporary tables to drop when done
 
 
-def read(wh, src: Source, tmpdir: Path, transform, encoding_override: str | None = None) -> Read:
+def read(wh, src: Source, tmpdir: Path, transform, encoding_override: str | None = None,
+         key: tuple | None = None) -> Read:
     """Read ``src`` and materialise ``transform(text_table)`` (a row-wise projection) once.
 
     ``transform`` gets the file as an all-text Ibis table (its own headers, plus ``_line`` where
     the format knows it up front) and must keep every row, in order, passing ``_line`` through.
     Raises UnreadableFileError naming the file when it is not a readable table.
+
+    ``key`` (hashable) says that ``transform`` depends on nothing but its input and the key: then
+    its expression is built once per key and staged table (same names and columns) and reused, so
+    its SQL is compiled once (see ``duckdb_backend.sql_of``).
     """
+    if key is not None:
+        memo = wh.backend.memo(wh.con)
+        plain = transform
+
+        def transform(e):
+            k = ("read-transform", key, e.op())
+            if k not in memo:
+                memo[k] = plain(e)
+            return memo[k]
+
     backend, con = wh.backend, wh.con
     if src.fmt in ("parquet", "xlsx"):
         src.encoding = "binary"
@@ -127,7 +142,7 @@ def _materialise(wh, src: Source, staged, transform, path: Path | None, layout) 
         raise UnreadableFileError(f"{src.rel}: cannot be read as a table ({msg})",
                                   details={"file": src.rel}) from exc
     temps.append(table.get_name())
-    n = int(table.count().execute())
+    n = int(backend.scalar(con, table.count()))
     if staged.line_offset:
         backend.collect_rejects(con, staged)
         if layout is None:

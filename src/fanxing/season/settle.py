@@ -73,9 +73,9 @@ def settle(
             return 0
         m = backend.materialize(con, expr.cast(QSCHEMA), "q")
         temps.append(m)
-        n = int(m.count().execute())
+        n = int(backend.scalar(con, m.count()))
         if n:
-            con.insert("quarantine", m)
+            backend.insert(con, "quarantine", m)
         return n
 
     try:
@@ -86,7 +86,7 @@ def settle(
         else:
             hashed = good.mutate(_h=ibis.struct({k: good[k] for k in key}).hash())
         cand = hashed.group_by("_h").aggregate(_n=ibis._.count()).filter(ibis._._n > 1)
-        if int(cand.count().execute()):
+        if int(backend.scalar(con, cand.count())):
             pre = hashed.semi_join(cand, "_h").drop("_h")
             dupkeys = pre.group_by(list(key)).aggregate(_n=pre.count()).filter(lambda t: t._n > 1)
             d = good.semi_join(dupkeys.select(*key), list(key))
@@ -105,7 +105,7 @@ def settle(
             )
             pairs = backend.materialize(con, pairs, "pairs")
             temps.append(pairs)
-            out.merged += int(pairs.filter(~pairs._diff).count().execute())
+            out.merged += int(backend.scalar(con, pairs.filter(~pairs._diff).count()))
             conf = pairs.filter(pairs._diff)
             shown_new = ibis.cases(*[(conf._col == v, conf[f"_v_{v}"]) for v in values], else_=ibis.literal(""))
             shown_old = ibis.cases(*[(conf._col == v, conf[f"_f_{v}"]) for v in values], else_=ibis.literal(""))
@@ -128,8 +128,8 @@ def settle(
                 good = good.anti_join(qexpr.select(_line="line"), "_line")
 
         # 3. keys already in the warehouse: an already-loaded row always wins
-        tgt = existing if existing is not None else con.table(target)
-        if int(tgt.count().execute()):
+        tgt = existing if existing is not None else backend.table(con, target)
+        if int(backend.scalar(con, tgt.count())):
             has_src = "source_file" in tgt.columns
             t2 = tgt.select(*key, *[tgt[v].name(f"{v}_old") for v in values],
                             *([tgt.source_file, tgt.source_line] if has_src else []))
@@ -144,7 +144,7 @@ def settle(
             )
             pairs = backend.materialize(con, pairs, "wpairs")
             temps.append(pairs)
-            out.merged += int(pairs.filter(~pairs._diff).count().execute())
+            out.merged += int(backend.scalar(con, pairs.filter(~pairs._diff).count()))
             conf = pairs.filter(pairs._diff)
             shown_new = ibis.cases(*[(conf._col == v, conf[f"_v_{v}"]) for v in values], else_=ibis.literal(""))
             shown_old = ibis.cases(*[(conf._col == v, conf[f"_f_{v}"]) for v in values], else_=ibis.literal(""))
@@ -158,7 +158,7 @@ def settle(
             good = good.anti_join(pairs.select("_line"), "_line")
 
         # 4. the rest goes in
-        schema = con.table(target).schema()
+        schema = backend.table(con, target).schema()
         if to_target is not None:
             rows = to_target(good)
         else:
@@ -173,10 +173,10 @@ def settle(
                 else:
                     cols[name] = ibis.null(typ)
             rows = good.select(**cols)
-        out.loaded = int(good.count().execute())
+        out.loaded = int(backend.scalar(con, good.count()))
         if out.loaded:
             with backend.unordered(con):
-                con.insert(target, rows)
+                backend.insert(con, target, rows)
         return out
     finally:
         for t in temps:

@@ -7,7 +7,7 @@ A Spark backend adds a sibling module with the same functions (``connect``, ``st
 from __future__ import annotations
 
 import contextlib
-import itertools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,12 @@ import pyarrow as pa
 from fanxing.errors import UnreadableFileError, WarehouseError
 
 NAME = "duckdb"
-_counter = itertools.count()
+#: temporary names in use, per prefix: a dropped name is reused, so that the same steps over
+#: files of the same shape build structurally equal Ibis expressions (see ``sql_of``)
+_names_used: dict[str, set[int]] = {}
+_names_lock = threading.Lock()
+#: stands for the current file's name in expressions; ``file_param`` binds it (see ``sql_of``)
+FILE_PARAM = "__fanxing_file_param__"
 
 
 @dataclass
@@ -60,7 +65,139 @@ def _lit(text: str) -> str:
 
 
 def _new_name(prefix: str) -> str:
-    return f"_fx_{prefix}_{next(_counter)}"
+    with _names_lock:
+        used = _names_used.setdefault(prefix, set())
+        i = 0
+        while i in used:
+            i += 1
+        used.add(i)
+    return f"_fx_{prefix}_{i}"
+
+
+def _release(name: str) -> None:
+    if not name.startswith("_fx_"):
+        return
+    prefix, _, i = name[4:].rpartition("_")
+    if i.isdigit():
+        with _names_lock:
+            _names_used.get(prefix, set()).discard(int(i))
+
+
+# --- compiled-SQL cache ------------------------------------------------------------------------
+# Compiling an Ibis expression to SQL costs tens of milliseconds, far more than running it on a
+# small file. Every file of the same shape goes through the same steps over temporary tables of
+# the same names (names are reused) and with the file name as the parameter FILE_PARAM, so the
+# expressions are structurally equal and are compiled once per shape and connection. The SQL is
+# run as raw DuckDB SQL; the expressions stay Ibis.
+
+
+def _cache(con) -> dict:
+    c = getattr(con, "_fx_sql_cache", None)
+    if c is None:
+        c = con._fx_sql_cache = {}
+    return c
+
+
+def table(con, name: str) -> ibis.Table:
+    """``con.table(name)``, reusing the expression while the table has the same name and columns
+    (Ibis parses every column type on each ``con.table``; a raw DESCRIBE is much cheaper)."""
+    desc = tuple(tuple(r[:3]) for r in _raw(con).execute(f"DESCRIBE {_quote(name)}").fetchall())
+    tables = getattr(con, "_fx_tables", None)
+    if tables is None or len(tables) > 500:
+        tables = con._fx_tables = {}
+    key = (name, desc)
+    t = tables.get(key)
+    if t is None:
+        t = tables[key] = con.table(name)
+    return t
+
+
+def memo(con) -> dict:
+    """A dict living as long as the connection, for callers' own memoised expressions."""
+    c = getattr(con, "_fx_memo", None)
+    if c is None or len(c) > 500:
+        c = con._fx_memo = {}
+    return c
+
+
+@contextlib.contextmanager
+def file_param(con, file: str) -> Iterator[None]:
+    """Bind FILE_PARAM (in the expressions run by ``materialize``, ``scalar``, ``insert``) to ``file``."""
+    old = getattr(con, "_fx_file", None)
+    con._fx_file = file
+    try:
+        yield
+    finally:
+        con._fx_file = old
+
+
+def sql_of(con, expr) -> str | None:
+    """The SQL of ``expr`` (cached per structure), with FILE_PARAM bound."""
+    import ibis.expr.operations as ops
+
+    cache = _cache(con)
+    op = expr.op()
+    sql = cache.get(op)
+    if sql is None:
+        sql = str(con.compile(expr))
+        if op.find(ops.InMemoryTable):
+            # in-memory tables get new names each time: not worth caching; register them
+            con._run_pre_execute_hooks(expr)
+        else:
+            if len(cache) > 2000:
+                cache.clear()
+            cache[op] = sql
+    if FILE_PARAM in sql:
+        file = getattr(con, "_fx_file", None)
+        if file is None:
+            raise WarehouseError("an expression names the current file but no file is bound")
+        sql = sql.replace(FILE_PARAM, file.replace("'", "''"))
+    return sql
+
+
+def scalar(con, expr):
+    """The value of a scalar expression (e.g. a count)."""
+    return _raw(con).execute(sql_of(con, expr)).fetchone()[0]
+
+
+def fetch(con, expr):
+    """A table expression as a pandas DataFrame."""
+    return _raw(con).execute(sql_of(con, expr)).fetch_df()
+
+
+def insert(con, table: str, expr) -> None:
+    """``INSERT INTO table`` the rows of ``expr`` (by column name, as ``con.insert``)."""
+    sql = sql_of(con, expr)
+    target = [r[0] for r in _raw(con).execute(f"DESCRIBE {_quote(table)}").fetchall()]
+    if not set(expr.columns) <= set(target):  # positional, as con.insert
+        cols = ", ".join(_quote(c) for c in target)
+        _raw(con).execute(f"INSERT INTO {_quote(table)} ({cols}) {sql}")
+        return
+    cols = ", ".join(_quote(c) for c in expr.columns)
+    _raw(con).execute(f"INSERT INTO {_quote(table)} ({cols}) SELECT {cols} FROM ({sql})")
+
+
+def temp_table(con, data: pa.Table, prefix: str = "map") -> tuple[ibis.Table, str]:
+    """A small Arrow table as a temporary table with a reused name (unlike ``ibis.memtable``,
+    whose fresh names make every expression over it new); returns it and the name to drop."""
+    raw = _raw(con)
+    name = _new_name(prefix)
+    raw.register(name + "_arrow", data)
+    try:
+        raw.execute(f"CREATE TEMP TABLE {_quote(name)} AS SELECT * FROM {_quote(name + '_arrow')}")
+    finally:
+        raw.unregister(name + "_arrow")
+    return table(con, name), name
+
+
+def insert_rows(con, table: str, rows: list[dict]) -> None:
+    """Insert a few Python rows (e.g. one load_log row) with a parameterised statement."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = (f"INSERT INTO {_quote(table)} ({', '.join(_quote(c) for c in cols)}) "
+           f"VALUES ({', '.join('?' for _ in cols)})")
+    _raw(con).executemany(sql, [[r[c] for c in cols] for r in rows])
 
 
 @contextlib.contextmanager
@@ -125,7 +262,7 @@ def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
 def _view(con, name: str, sql: str) -> ibis.Table:
     """A temporary view: Ibis sees a plain table (no SQL text to re-parse in every query)."""
     _raw(con).execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-    return con.table(name)
+    return table(con, name)
 
 
 def collect_rejects(con, staged: Staged) -> None:
@@ -244,18 +381,20 @@ def drop_names(con, names: list[str]) -> None:
     names = [n for n in names if n]
     for name in [n for n in names if n in views] + [n for n in names if n not in views]:
         raw.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {_quote(name)}")
+        _release(name)
 
 
 def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:
     """Compute ``expr`` once into a temporary table and return it as a table expression."""
     name = _new_name(prefix)
-    con.create_table(name, expr, temp=True)
-    return con.table(name)
+    _raw(con).execute(f"CREATE TEMP TABLE {_quote(name)} AS {sql_of(con, expr)}")
+    return table(con, name)
 
 
 def drop(con, table: ibis.Table) -> None:
     name = table.get_name()
     _raw(con).execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    _release(name)
 
 
 def add_columns(con, table: str, columns: dict[str, str]) -> None:
