@@ -20,6 +20,10 @@ def spark():
                .config("spark.driver.bindAddress", "127.0.0.1")
                # deep Ibis plans need more than the 1 GiB default driver heap
                .config("spark.driver.memory", "4g")
+               # Spark renders the whole plan to a string on every adaptive re-plan; the detectors'
+               # plans are large, so cap that string and plan statically
+               .config("spark.sql.maxPlanStringLength", "200000")
+               .config("spark.sql.adaptive.enabled", "false")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session

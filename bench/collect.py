@@ -1,0 +1,49 @@
+"""Collect the snippets the benchmarks write into bench/out/ into docs/benchmarks.md.
+
+    python bench/collect.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORDER = [
+    ("ingest.md", "Issue 2 — season ingestion (5,000,000-row CSV)"),
+    ("engine.md", "Issue 3 (a) — the index engine"),
+    ("build.md", "Issue 3 (b) — `fanxing build` at 5,000,000 metric rows"),
+    ("uncertainty.md", "Issue 4 — uncertainty and sensitivity"),
+    ("integrity.md", "Issue 5 — integrity detection over 5,000,000 rows"),
+    ("integrity_quality.md", "Issue 5 — detection quality on the demo season at three seeds"),
+    ("service.md", "Issue 7 — API and dashboard under load"),
+]
+
+HEADER = """# Benchmarks
+
+Every figure here is written by a script in `bench/` (the command is given with each result) and
+collected by `python bench/collect.py`. The machines are shared 2-core VMs whose load varies, so
+each benchmark runs its baseline in the same session, interleaved with the measured job, and
+reports medians and the ratio; absolute times from different sections are not comparable.
+Timed assertions are never part of the test suite.
+"""
+
+
+def main() -> None:
+    parts = [HEADER]
+    for name, title in ORDER:
+        p = HERE / "out" / name
+        parts.append(f"\n## {title}\n")
+        if p.exists():
+            body = p.read_text(encoding="utf-8").strip().splitlines()
+            # the snippets carry their own top heading: demote it below the section title
+            body = [("#" + line) if line.startswith("#") else line for line in body]
+            parts.append("\n".join(body) + "\n")
+        else:
+            parts.append(f"_not measured yet: run the script that writes `bench/out/{name}`._\n")
+    out = HERE.parent / "docs" / "benchmarks.md"
+    out.write_text("\n".join(parts), encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
