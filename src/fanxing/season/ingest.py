@@ -69,6 +69,13 @@ def _loaded_contents(con) -> set[tuple[str, str]]:
     return set(zip(df["sha256"], df["kind"], strict=True))
 
 
+def _loaded_files(con) -> set[str]:
+    """Names of the files loaded so far (any kind)."""
+    t = con.table("load_log")
+    df = t.filter(t.status == "loaded").select("file").distinct().execute()
+    return set(df["file"])
+
+
 def _log(wh, load_id: int, fr: FileReport, loaded: set[tuple[str, str]] | None = None) -> None:
     con = wh.con
     row = {
@@ -190,6 +197,7 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
     files = season_files(season)
     cache: dict = {}  # catalogue and platform registry, read once they are loaded
     loaded = _loaded_contents(con)
+    loaded_files = _loaded_files(con)
     with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp:
         for i, (kind, path) in enumerate(files):
             rel = path.relative_to(season).as_posix()
@@ -197,16 +205,30 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
                 progress(rel, i, len(files))
             fr = FileReport(file=rel, kind=kind, format=file_format(path) or "")
             report.files.append(fr)
+            src = None
             try:
-                src = open_source(path, rel)
+                # a file never loaded under this name is most likely new: its hash pass runs
+                # alongside the read, and the skip check waits for it (a rename of a loaded file
+                # is still skipped, after a wasted read); a known name is hashed first
+                src = open_source(path, rel, background=rel not in loaded_files)
+                if src.pending is None:
+                    fr.sha256 = src.sha256
+                    if (src.sha256, kind) in loaded:
+                        fr.status = "skipped"
+                        _log(wh, load_id, fr)
+                        continue
+                # read and checked outside the transaction (row ids give the file order only
+                # once committed); the file's writes then happen in one transaction
+                try:
+                    prepared = _prepare(wh, kind, src, Path(tmp), mappings, cache)
+                finally:
+                    src.finish()  # the hash and the whole-file checks, before anything is written
                 fr.sha256 = src.sha256
                 if (src.sha256, kind) in loaded:
+                    wh.backend.drop_names(con, prepared.read.temps)
                     fr.status = "skipped"
                     _log(wh, load_id, fr)
                     continue
-                # read and checked outside the transaction (row ids give the file order only
-                # once committed); the file's writes then happen in one transaction
-                prepared = _prepare(wh, kind, src, Path(tmp), mappings, cache)
                 try:
                     with wh.backend.transaction(con):
                         read, settled = commit(wh, prepared, rel, load_id)
@@ -219,6 +241,8 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
                 finally:
                     wh.backend.drop_names(con, prepared.read.temps)
             except FanxingError as exc:
+                if src is not None and src.pending is None and not fr.sha256:
+                    fr.sha256 = src.sha256
                 fr.status, fr.error, fr.error_code = "error", exc.message, exc.code
                 fr.rows_read = fr.rows_loaded = fr.rows_merged = fr.rows_quarantined = 0
                 report.errors.append(exc.message if rel in exc.message else f"{rel}: {exc.message}")

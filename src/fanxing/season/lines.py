@@ -43,6 +43,7 @@ def layout(path: Path, hasher=None) -> Layout:
     n = 0
     blank = False
     last = b"\n"
+    tail = b"\n"  # the last (up to) two bytes before ``chunk``: a file starting blank counts
     utf8 = True
     dec = codecs.getincrementaldecoder("utf-8")()
     with open_binary(path) as fh:
@@ -54,10 +55,21 @@ def layout(path: Path, hasher=None) -> Layout:
                     dec.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
-            n += chunk.count(b"\n")
+            # numpy finds the line ends (and blank lines: "\n\n", "\n\r\n") several times faster
+            # than bytes.count plus substring searches, and mostly without holding the GIL
+            buf = np.frombuffer(chunk, dtype=np.uint8)
+            ends = np.flatnonzero(buf == 10)
+            n += len(ends)
             if not blank:
-                joined = last[-2:] + chunk
-                blank = b"\n\n" in joined or b"\n\r\n" in joined
+                edge = tail + chunk[:2]  # a blank line across the chunk boundary
+                blank = b"\n\n" in edge or b"\n\r\n" in edge
+            if not blank and len(ends) > 1:
+                gap = np.diff(ends)
+                blank = bool((gap == 1).any())
+                if not blank:
+                    two = ends[:-1][gap == 2]
+                    blank = bool(len(two)) and bool((buf[two + 1] == 13).any())
+            tail = (tail + chunk[-2:])[-2:]
             last = chunk
     if last and not last.endswith(b"\n"):
         n += 1

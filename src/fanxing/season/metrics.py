@@ -54,13 +54,17 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
     return staged_expr.select(**sel)
 
 
-def _distinct_values(t: ir.Table, wh=None) -> dict[str, list[str]]:
+def _distinct_values(t: ir.Table, wh=None, nulls: dict[str, bool] | None = None) -> dict[str, list[str]]:
     """Distinct raw (untrimmed) non-NULL texts of platform, drama_id and title, in one query:
-    they are few, so they are resolved in Python and joined back."""
+    they are few, so they are resolved in Python and joined back. ``nulls`` (when given) is
+    filled with whether each column also holds NULL, from the same query."""
     cols = [c for c in ("platform", "drama_id", "title") if c in t.columns]
     e = t.select(*cols).distinct()
     df = wh.backend.fetch(wh.con, e) if wh is not None else e.execute()
-    return {c: sorted({v for v in df[c].tolist() if isinstance(v, str)}) for c in cols}
+    out = {c: sorted({v for v in df[c].tolist() if isinstance(v, str)}) for c in cols}
+    if nulls is not None:
+        nulls.update({c: any(not isinstance(v, str) for v in df[c].tolist()) for c in cols})
+    return out
 
 
 def _blank(raw: str) -> bool:
@@ -188,11 +192,12 @@ def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleRes
     read = readers.read(wh, src, tmpdir, transform, mapping.encoding, key=key)
     p = read.table
     has_title = "title" in canonical_names(read.columns, METRIC_HEADERS, CONTRACT, mapping.columns).values()
-    values = _distinct_values(p, wh)
+    nulls: dict[str, bool] = {}
+    values = _distinct_values(p, wh, nulls)
     ids, titles = drama_map(values, resolver)
     plats = platform_map(values, platforms, registry)
-    if not has_title and _is_identity(ids) and _is_identity(plats) and not int(wh.backend.scalar(
-            wh.con, p.filter(p.platform.isnull() | p.drama_id.isnull()).count())):
+    # (a NULL platform or drama_id shows up among the distinct rows: no separate count needed)
+    if not has_title and _is_identity(ids) and _is_identity(plats) and not (nulls["platform"] or nulls["drama_id"]):
         # the common case: ids are ids, nothing to resolve, no join needed
         checked = p.mutate(_hint=ibis.null("string"))
         keep = ("_h",)

@@ -8,6 +8,7 @@ file in a streamed way first (DuckDB reads only UTF-8/16 and Latin-1).
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,51 @@ class Source:
     sha256: str
     layout: L.Layout | None = None  # filled in the same pass as the hash for plain text files
     encoding: str = ""
+    #: the hash/layout pass still running in a background thread (``sha256`` is "" until ``finish``)
+    pending: _Pass | None = None
+
+    def finish(self) -> None:
+        """Wait for the background hash/layout pass (if any) and fill in ``sha256`` and ``layout``."""
+        if self.pending is None:
+            return
+        job, self.pending = self.pending, None
+        job.thread.join()
+        if job.error is not None:
+            exc = job.error
+            raise UnreadableFileError(f"{self.rel}: cannot be read ({exc})", details={"file": self.rel}) from exc
+        self.sha256, self.layout = job.result
 
 
-def open_source(path: Path, rel: str) -> Source:
+class _Pass:
+    """``sha256_and_layout`` of a file in a thread: hashlib releases the GIL on large buffers and
+    DuckDB while it runs a query, so on a multi-core machine the pass overlaps the engine's read."""
+
+    def __init__(self, path: Path):
+        self.result: tuple[str, L.Layout] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path,), name="fanxing-sha256", daemon=True)
+        self.thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self.result = L.sha256_and_layout(path)
+        except BaseException as exc:  # re-raised by Source.finish in the caller's thread
+            self.error = exc
+
+
+#: plain text files at least this big get their hash/layout pass in the background (``open_source``)
+BACKGROUND_BYTES = 32 << 20
+
+
+def open_source(path: Path, rel: str, *, background: bool = False) -> Source:
+    """The file's format and content hash (and, for csv/tsv, its line layout and UTF-8 check).
+
+    With ``background``, a large csv/tsv file's hash/layout pass runs in a thread while the caller
+    goes on (reading the file with the engine): ``sha256`` is "" and ``pending`` is set until
+    ``Source.finish()``, which the caller must call before using the hash. ``read`` calls it
+    before it needs the layout, and checks the whole-file UTF-8 verdict after the read (re-reading
+    as GB18030 when the file is not UTF-8 after all), so the outcome is the same as without it.
+    """
     fmt = file_format(path)
     if fmt is None:
         raise UnreadableFileError(
@@ -53,6 +96,8 @@ def open_source(path: Path, rel: str) -> Source:
         )
     try:
         if fmt in ("csv", "tsv"):
+            if background and path.stat().st_size >= BACKGROUND_BYTES:
+                return Source(path, rel, fmt, "", None, pending=_Pass(path))
             sha, lay = L.sha256_and_layout(path)
             return Source(path, rel, fmt, sha, lay)
         return Source(path, rel, fmt, L.sha256(path))
@@ -99,23 +144,50 @@ def read(wh, src: Source, tmpdir: Path, transform, encoding_override: str | None
         staged = (backend.stage_parquet(con, src.path, display=src.rel) if src.fmt == "parquet"
                   else backend.stage_arrow(con, read_xlsx(src.path, src.rel)))
         return _materialise(wh, src, staged, transform, None, None)
-    text_enc = encoding_override or enc.detect(src.path, src.rel)
-    if text_enc == "utf-8":
+    try:
+        text_enc = encoding_override or enc.detect(src.path, src.rel)
+    except UnreadableFileError:
+        src.finish()
+        raise
+    speculative = text_enc == "utf-8" and src.pending is not None
+    if text_enc == "utf-8" and not speculative:
         # the whole file must be UTF-8: the engine would silently skip undecodable rows
         src.layout = src.layout or L.layout(src.path)
         if not src.layout.utf8:
             if encoding_override:
-                raise UnreadableFileError(
-                    f"{src.rel}: not valid UTF-8 although a mapping file says so; fix the encoding: key",
-                    details={"file": src.rel})
+                raise _not_utf8(src)
             text_enc = "gb18030"
+    if not speculative:
+        src.finish()  # nothing to overlap with (a transcoded copy is read)
     path, layout = _as_utf8(src, text_enc, tmpdir)
     src.encoding = text_enc
     if src.fmt == "jsonl":
         return _materialise(wh, src, backend.stage_jsonl(con, path, display=src.rel), transform, None, None)
     delim = "\t" if src.fmt.startswith("tsv") else ","
-    staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
-    out = _materialise(wh, src, staged, transform, path, layout)
+    try:
+        staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
+        # with ``speculative`` the whole-file UTF-8 check runs alongside; the layout it also
+        # computes is awaited (``finish``) inside, after the engine's read
+        out = _materialise(wh, src, staged, transform, path, layout)
+    except UnreadableFileError:
+        if not speculative:
+            raise
+        src.finish()
+        if src.layout.utf8:
+            raise
+        out = None  # not UTF-8 after all: handled below, as without the overlap
+    if speculative:
+        src.finish()
+        if not src.layout.utf8:
+            # the first megabyte was UTF-8, the rest is not: discard the read
+            if out is not None:
+                backend.drop_names(con, out.temps)
+            if encoding_override:
+                raise _not_utf8(src)
+            src.encoding = "gb18030"
+            path, layout = _as_utf8(src, "gb18030", tmpdir)
+            staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
+            return _materialise(wh, src, staged, transform, path, layout)
     if staged.invalid_unicode and text_enc == "utf-8" and not encoding_override:
         # UTF-8 at the start, something else later: it is GB18030 after all
         backend.drop_names(con, out.temps)
@@ -124,6 +196,12 @@ def read(wh, src: Source, tmpdir: Path, transform, encoding_override: str | None
         staged = backend.stage_delimited(con, path, delim=delim, display=src.rel)
         out = _materialise(wh, src, staged, transform, path, layout)
     return out
+
+
+def _not_utf8(src: Source) -> UnreadableFileError:
+    return UnreadableFileError(
+        f"{src.rel}: not valid UTF-8 although a mapping file says so; fix the encoding: key",
+        details={"file": src.rel})
 
 
 def _materialise(wh, src: Source, staged, transform, path: Path | None, layout) -> Read:
@@ -145,6 +223,9 @@ def _materialise(wh, src: Source, staged, transform, path: Path | None, layout) 
     n = int(backend.scalar(con, table.count()))
     if staged.line_offset:
         backend.collect_rejects(con, staged)
+        if layout is None and path == src.path and src.pending is not None:
+            src.finish()  # the background pass over this very file
+            layout = src.layout
         if layout is None:
             layout = L.layout(path)
         mapping = L.data_lines(path, layout, [r[0] for r in staged.rejects], n)
