@@ -197,15 +197,20 @@ def plays_baseline(base: ir.Table, config: IntegrityConfig) -> ir.Table:
                                                  "y", "plays")
     coef1 = fit_coefficients(t, t.y, None, config)
     p1 = fitted(t, coef1, config, "fit1")
-    p1 = p1.mutate(r1=p1.y - p1.fit1)
+    # materialised once: the median passes below each read it, and the engine would otherwise
+    # recompute the spline basis and the coefficient join for every one of them
+    p1 = materialize(p1.select("sid", "did", "pid", "date", "day", "dow", "age", "sage", "y", "plays",
+                               r1=p1.y - p1.fit1))
     p1 = day_effects(p1, "r1", config)
     p1 = p1.mutate(r1e=p1.r1 - p1.effect)
-    p1 = materialize(diff_scale(robust_scale(p1, "r1e", "s1", config), "r1e", "sd1", config))
+    p1 = diff_scale(robust_scale(p1, "r1e", "s1", config), "r1e", "sd1", config)
+    # materialise only what pass 2 reads (the Arrow copy of this 5M-row table dominates memory)
+    p1 = materialize(p1.drop("r1", "dow", "n_days"))
     drop = (p1.r1e > config.fit_clip_z * p1.sd1) | (p1.r1e.abs() > config.fit_clip_z * p1.s1)
     coef2 = fit_coefficients(p1, p1.y - p1.effect, drop, config)
-    p2 = fitted(p1.drop("fit1", "r1", "r1e", "s1", "sd1", "n_days"), coef2, config, "fit")
-    p2 = p2.mutate(r2=p2.y - p2.effect - p2.fit,
-                   expected_plays=ibis.greatest((p2.fit + p2.effect).exp() - 1.0, 0.0))
+    p2 = fitted(p1.drop("r1e", "s1", "sd1"), coef2, config, "fit")
+    p2 = materialize(p2.mutate(r2=p2.y - p2.effect - p2.fit,
+                               expected_plays=ibis.greatest((p2.fit + p2.effect).exp() - 1.0, 0.0)))
     p2 = launch_effects(robust_scale(p2, "r2", "scale", config), config)
     return p2.mutate(resid=p2.r2 - p2.launch, effect=p2.effect + p2.launch,
                      expected_plays=ibis.greatest((p2.fit + p2.effect + p2.launch).exp() - 1.0, 0.0)

@@ -25,16 +25,24 @@ def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
     Runs a few aggregate queries eagerly (the per-series decay fits); the returned table is lazy."""
     config = config or IntegrityConfig()
     series = series_table(facts, dramas)
-    base = materialize(prepare(facts, series))
-    scored = materialize(plays_baseline(base, config))
+    # not materialised: re-reading the facts (a scan and a join with the small series table) costs
+    # less than an Arrow copy of every fact column, and keeps that copy out of memory
+    base = prepare(facts, series)
+    scored = plays_baseline(base, config)
+    # only the columns plays_flags reads: a narrower copy of the 5M-row scored table
+    scored = materialize(scored.select("sid", "did", "date", "day", "sage", "plays", "expected_plays",
+                                       "scale", "launch_k", "resid", "n_days"))
     ratios = ratio_table(base, config)
     plays, plays_cand = plays_flags(scored, series, config, ratios)
     plays = materialize(plays)
+    del scored  # the 5M-row scored table is released once nothing refers to it
     *engagement, completion = engagement_flags(*ratios, series, config)
     engagement = materialize(ibis.union(*engagement, distinct=False))
+    completion = materialize(completion)
+    del ratios  # as is the per-row ratio table
     evidence = ibis.union(plays.select("drama_id", "platform", "date"),
                           engagement.select("drama_id", "platform", "date"), plays_cand, distinct=False)
-    parts = [plays, engagement, corroborate_completion(materialize(completion), evidence, config)]
+    parts = [plays, engagement, corroborate_completion(completion, evidence, config)]
     parts += impossible_flags(base, series)
     return ibis.union(*parts, distinct=False)
 

@@ -52,15 +52,22 @@ def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
     return ibis.memtable(s[["sid", "did", "pid", "drama_id", "platform", "origin_day", "first_day"]])
 
 
+def _float(col: ir.Column) -> ir.FloatingValue:
+    """A metric as float64 with NaN read as missing: DuckDB turns a pandas NaN into NULL but Spark
+    keeps it, and NaN compares as larger than any number there (a NaN rating looked 'above 10')."""
+    x = col.cast("float64")
+    return ibis.ifelse(x.isnan(), ibis.null("float64"), x)
+
+
 def prepare(facts: ir.Table, series: ir.Table) -> ir.Table:
     """One row per (sid, date) with did, pid, ``day`` (epoch days), ``age`` (days since origin, clipped
     at 0), ``sage`` (days since the series' first observation), ``y`` = ln(1+plays), ``dow``
     (0 = Monday) and every optional metric as float64."""
     check_columns(facts)
     cols = {"drama_id": facts.drama_id.cast("string"), "platform": facts.platform.cast("string"),
-            "date": facts.date.cast("date"), "plays": facts.plays.cast("float64")}
+            "date": facts.date.cast("date"), "plays": _float(facts.plays)}
     for c in OPTIONAL_FLOAT:
-        cols[c] = facts[c].cast("float64") if c in facts.columns else ibis.null("float64")
+        cols[c] = _float(facts[c]) if c in facts.columns else ibis.null("float64")
     t = facts.select(**cols)
     j = t.join(series, list(KEYS))
     day = j.date.epoch_days().cast("int64")
