@@ -45,24 +45,39 @@ def split_list(v: object) -> list[str]:
     return [p.strip() for p in str(v).split("|") if p.strip()]
 
 
+def _column_values(col: pd.Series) -> list[Any]:
+    """One column as plain-Python values: NaN/NaT/inf → None, dates → ISO text."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return [None if pd.isna(v) else v for v in col.dt.strftime("%Y-%m-%d").tolist()]
+    if pd.api.types.is_float_dtype(col):
+        a = col.to_numpy(dtype="float64", na_value=np.nan)
+        return [v if math.isfinite(v) else None for v in a.tolist()]
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col):
+        if col.hasnans:
+            return [None if pd.isna(v) else (v.item() if isinstance(v, np.generic) else v) for v in col.tolist()]
+        return col.to_numpy().tolist()
+    out = []
+    for v in col.tolist():
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
+            out.append(None)
+        elif isinstance(v, np.generic):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out
+
+
 def json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain-Python dicts (NaN → None, numpy scalars → Python, dates → ISO text)."""
+    """Rows as plain-Python dicts (NaN → None, numpy scalars → Python, dates → ISO text).
+
+    Column by column through numpy: a per-cell pandas ``where``/``to_dict`` cost ~4 ms per call,
+    which dominated an uncached drama page.
+    """
     if df.empty:
         return []
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d")
-    obj = out.astype(object)
-    obj = obj.where(out.notna(), None)
-    recs = obj.to_dict("records")
-    for r in recs:
-        for k, v in r.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                r[k] = None
-            elif isinstance(v, np.generic):
-                r[k] = v.item()
-    return recs
+    cols = [str(c) for c in df.columns]
+    values = [_column_values(df.iloc[:, i]) for i in range(df.shape[1])]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:

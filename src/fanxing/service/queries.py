@@ -71,17 +71,36 @@ def filter_options(b: Build, kind: str = "annual") -> dict[str, list[str]]:
             "producer": sorted(producers)}
 
 
+def _rank_index(b: Build, kind: str) -> dict[str, list[tuple[str, int]]]:
+    """drama_id → [(period id, row in that period's slice)] for one period kind, built once per build
+    (a scan of every period's records per request cost ~30 ms on the weekly rankings of a season)."""
+    key = ("rank_index", kind)
+    idx = b.memo.get(key)
+    if idx is None:
+        idx = {}
+        for pid in b.periods.get(kind, []):
+            for i, r in enumerate(b.slices[(kind, pid)].records):
+                idx.setdefault(str(r.get("drama_id")), []).append((pid, i))
+        b.memo[key] = idx
+    return idx
+
+
+def warm_indexes(b: Build) -> Build:
+    """Build the per-drama lookups once, before the build is served."""
+    for kind in PERIOD_KINDS:
+        _rank_index(b, kind)
+    return b
+
+
 def _rank_entry(b: Build, kind: str, drama_id: str) -> list[dict[str, Any]]:
     out = []
-    for pid in b.periods.get(kind, []):
+    for pid, i in _rank_index(b, kind).get(drama_id, []):
         sl = b.slices[(kind, pid)]
-        for r in sl.records:
-            if r.get("drama_id") == drama_id:
-                entry = {"period": pid, "total": len(sl.records)}
-                entry.update({f: r.get(f) for f in RANK_FIELDS if f in r})
-                entry["dimensions"] = {d: r.get(d) for d in b.dimensions if d in r}
-                out.append(entry)
-                break
+        r = sl.records[i]
+        entry = {"period": pid, "total": len(sl.records)}
+        entry.update({f: r.get(f) for f in RANK_FIELDS if f in r})
+        entry["dimensions"] = {d: r.get(d) for d in b.dimensions if d in r}
+        out.append(entry)
     return out
 
 

@@ -16,6 +16,7 @@ from fanxing.publish.atomic import publish_dir
 from fanxing.service.builds import BuildCommand, BuildJob, BuildRunner
 from fanxing.service.data import Build, load_build
 from fanxing.service.errors import ApiError
+from fanxing.service.queries import warm_indexes
 
 
 def settle_memory() -> None:
@@ -43,7 +44,7 @@ class ServiceState:
     def open(cls, build_dir: Path, *, admin_token: str | None, work_dir: Path | None, max_upload_bytes: int,
              build_command: BuildCommand | None) -> ServiceState:
         build_dir = Path(build_dir).resolve()
-        build = load_build(build_dir)
+        build = warm_indexes(load_build(build_dir))
         work = Path(work_dir).resolve() if work_dir else build_dir.parent / f".{build_dir.name}.admin"
         return cls(build_dir=build_dir, build=build, admin_token=admin_token or None, work_dir=work,
                    max_upload_bytes=max_upload_bytes, runner=BuildRunner(work, build_dir, build_command))
@@ -58,7 +59,7 @@ class ServiceState:
             if job.status != "succeeded":
                 raise ApiError(409, f"build {job.id} is {job.status}; only a succeeded build can be published",
                                code="not_publishable", details={"build": job.id, "status": job.status})
-            new = load_build(job.out_dir)
+            new = warm_indexes(load_build(job.out_dir))
             publish_dir(job.out_dir, self.build_dir)
             new.root = self.build_dir
             self.build = new
