@@ -181,6 +181,16 @@ async def drive(base: str, mix: list[tuple[str, str]], rate: float, duration: fl
     return results, len(results) / duration
 
 
+def _describe_build(build: Path) -> str:
+    """What was served: the season and how many dramas and daily rows the build holds."""
+    import json
+
+    m = json.loads((Path(build) / "manifest.json").read_text(encoding="utf-8"))
+    counts = m.get("counts", {})
+    return (f"`{build}` — {m['season']['name']}, {counts.get('rankings.annual', '?')} ranked dramas, "
+            f"{counts.get('daily', '?'):,} daily rows, {counts.get('rankings.weekly', '?'):,} weekly ranking rows")
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -257,13 +267,14 @@ def main() -> None:
     verdict = "met" if pct(lat_all, 99) < 50 and errors == 0 else "NOT met"
     cmd = "python bench/bench_service.py " + " ".join(
         a for a in (f"--build {args.build}" if args.build else "", f"--rate {args.rate:g}",
-                    f"--duration {args.duration:g}") if a)
+                    f"--duration {args.duration:g}", f"--warmup {args.warmup:g}") if a)
+    built = _describe_build(build)
     md = f"""## Service load benchmark
 
 - machine: {machine()}; 1-minute load average {load_before:.2f} before the run, {load_after:.2f} after
   (other work on the machine shows up in the tail latencies)
 - command: `{cmd}` (server: uvicorn, one process, 127.0.0.1; generator: this script, another process: asyncio open loop over 64 keep-alive HTTP/1.1 connections)
-- build: demo season, 80 dramas × 60 days (`fanxing demo --dramas 80 --days 60 --seed 7`)
+- build: {built}
 - mix: 40 % `GET /api/v1/rankings` (annual/monthly/weekly/launch7, some filtered), 40 % `GET /api/v1/dramas/{{id}}`,
   10 % the leaderboard page `/`, 10 % drama pages `/dramas/{{id}}`
 - offered {args.rate:.0f} req/s for {args.duration:.0f} s after {args.warmup:.0f} s of warm-up; achieved {achieved:.1f} req/s;
