@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import cpu_model, memory_gib
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 
@@ -56,15 +58,8 @@ def child(cmd: list[str]) -> tuple[float, float, str]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = cpu_model()
+    mem = memory_gib()
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), {mem:.1f} GiB, Python {platform.python_version()}"
 
 

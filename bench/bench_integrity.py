@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import cpu_model, memory_gib
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 BARE_SQL = "SELECT drama_id, platform, sum(plays), count(*) FROM facts GROUP BY 1, 2"
@@ -90,15 +92,8 @@ def machine() -> str:
     import duckdb
     import ibis
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = cpu_model()
+    mem = memory_gib()
     return (f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, Ibis {ibis.__version__}")
 
