@@ -21,6 +21,7 @@ from fanxing.index.methodology import (
     ImputeMethod,
     Methodology,
     NormaliseMethod,
+    SemanticError,
     parse_methodology,
 )
 from fanxing.index.suggest import closest
@@ -29,14 +30,9 @@ SECTION = "uncertainty"
 PROB_TOLERANCE = 1e-6
 
 
-class SpecError(ValueError):
-    """A cross-field problem of the spec, with the key path below the failing model."""
-
-    def __init__(self, path: str, message: str, suggestion: str | None = None):
-        super().__init__(message)
-        self.path = path
-        self.message = message
-        self.suggestion = suggestion
+# A cross-field problem of the spec, with the key path below the failing model: the engine's own
+# SemanticError, so both describe errors the same way.
+SpecError = SemanticError
 
 
 class _Strict(BaseModel):
