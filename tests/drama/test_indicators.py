@@ -1,10 +1,9 @@
-"""Drama indicators computed in a real DuckDB warehouse file through Ibis."""
+"""Drama indicators computed through Ibis in a real warehouse: a DuckDB file, and Spark in local mode."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,10 +43,15 @@ def make_facts(n_dramas: int = 12, scale: dict[str, float] | None = None, seed: 
 
 
 @pytest.fixture
-def warehouse(tmp_path):
-    con = ibis.duckdb.connect(str(tmp_path / "w.duckdb"))
-    yield con
-    con.disconnect()
+def warehouse(tmp_path, engine_name):
+    """A real warehouse on each engine (a DuckDB file; a Spark directory in local mode)."""
+    from conftest import warehouse_path
+
+    from fanxing.warehouse import Warehouse
+
+    wh = Warehouse.connect(warehouse_path(tmp_path, engine_name), engine=engine_name)
+    yield wh.con
+    wh.close()
 
 
 def load(con, facts, dramas):

@@ -24,8 +24,8 @@ EXPECTED = {
 }
 
 
-def test_tables_match_the_architecture_doc():
-    with Warehouse.connect() as wh:
+def test_tables_match_the_architecture_doc(engine_name):
+    with Warehouse.connect(engine=engine_name) as wh:
         assert wh.tables() == sorted(EXPECTED)
         for name, cols in EXPECTED.items():
             got = list(wh.table(name).columns)
@@ -36,13 +36,44 @@ def test_tables_match_the_architecture_doc():
         assert set(TABLES) == set(EXPECTED)
 
 
-def test_file_warehouse_persists(tmp_path):
-    path = tmp_path / "sub" / "w.duckdb"
-    with Warehouse.connect(path) as wh:
-        wh.con.insert("season", [{"name": "x", "start": None, "end": None}])
-    with Warehouse.connect(str(path)) as wh:
+def test_file_warehouse_persists(tmp_path, engine_name):
+    path = tmp_path / "sub" / ("w" if engine_name == "spark" else "w.duckdb")
+    with Warehouse.connect(path, engine=engine_name) as wh:
+        wh.backend.insert_rows(wh.con, "season", [{"name": "x", "start": None, "end": None}])
+    with Warehouse.connect(str(path), engine=engine_name) as wh:
         assert wh.table("season").execute().name.tolist() == ["x"]
-        assert wh.engine == "duckdb" and "w.duckdb" in repr(wh)
+        assert wh.engine == engine_name and path.name in repr(wh)
+
+
+@pytest.mark.spark
+def test_spark_warehouse_is_a_directory_of_parquet_tables(tmp_path):
+    path = tmp_path / "wh"
+    with Warehouse.connect(path, engine="spark") as wh:
+        wh.backend.insert_rows(wh.con, "platforms", [{"platform": "douyin", "name": "抖音"}])
+        wh.backend.add_columns(wh.con, "platforms", {"mau_100m": "VARCHAR"})
+        wh.backend.insert_rows(wh.con, "platforms", [{"platform": "iqiyi", "name": "爱奇艺", "mau_100m": "4.4"}])
+    assert list((path / "platforms").glob("*.parquet"))
+    # a new session re-registers the tables from their files, with the added column
+    with Warehouse.connect(path, engine="spark") as wh:
+        df = wh.table("platforms").execute().sort_values("platform")
+        assert df.platform.tolist() == ["douyin", "iqiyi"] and df.mau_100m.tolist()[1] == "4.4"
+    with pytest.raises(WarehouseError, match="directory"):
+        (tmp_path / "file").write_text("x")
+        Warehouse.connect(tmp_path / "file", engine="spark")
+
+
+@pytest.mark.spark
+def test_spark_transaction_undoes_the_appends_of_a_failed_block(tmp_path):
+    with Warehouse.connect(tmp_path / "wh", engine="spark") as wh:
+        b, con = wh.backend, wh.con
+        b.insert_rows(con, "market", [{"year": 2023, "market_size_cny_100m": 373.9, "kind": "actual", "source": "a"}])
+        with pytest.raises(RuntimeError, match="half-way"), b.transaction(con):
+            b.insert_rows(con, "market", [{"year": 2024, "market_size_cny_100m": 504.4, "kind": "actual",
+                                           "source": "b"}])
+            b.insert_rows(con, "quarantine", [{"load_id": 1, "file": "f", "line": 2, "reason": "x"}])
+            raise RuntimeError("failed half-way")
+        assert wh.table("market").execute().year.tolist() == [2023]
+        assert wh.table("quarantine").count().execute() == 0
 
 
 def test_errors():

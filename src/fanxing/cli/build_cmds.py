@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from fanxing.cli.app import app, console
+from fanxing.cli.season_cmds import ENGINE_HELP, MASTER_HELP, use_engine
 
 DIM_LABELS = {"reach": "传播力", "engagement": "互动力", "reputation": "口碑", "commercial": "商业力",
               "longevity": "持续力"}
@@ -44,8 +45,10 @@ def build(
     season: Path = typer.Argument(..., help="season directory (see docs/data-format.md)"),
     out: Path = typer.Option(..., "--out", "-o", help="build directory to publish (replaced atomically)"),
     methodology: Path | None = typer.Option(None, "--methodology", "-m", help="methodology YAML (default: fanxing-2024)"),
-    engine: str = typer.Option("duckdb", "--engine", help="warehouse engine: duckdb"),
-    db: Path | None = typer.Option(None, "--db", help="keep the warehouse in this DuckDB file (default: temporary)"),
+    engine: str = typer.Option("duckdb", "--engine", help=ENGINE_HELP),
+    spark_master: str | None = typer.Option(None, "--spark-master", help=MASTER_HELP),
+    db: Path | None = typer.Option(None, "--db", help="keep the warehouse in this DuckDB file, or Spark "
+                                                       "directory (default: temporary)"),
     report: bool = typer.Option(True, "--report/--no-report", help="write the annual insight report into report/"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also print the report to PDF (needs chromium)"),
 ) -> None:
@@ -54,6 +57,7 @@ def build(
 
     from fanxing.publish.build import build as run_build
 
+    use_engine(engine, spark_master)
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("starting", total=None)

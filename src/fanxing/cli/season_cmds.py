@@ -9,13 +9,32 @@ import typer
 from fanxing.cli.app import app, console
 
 
-def default_db(season: Path) -> Path:
-    """``<season>/../<season-name>.duckdb``: beside the season, never inside it."""
+def default_db(season: Path, engine: str = "duckdb") -> Path:
+    """``<season>/../<season-name>.duckdb`` (Spark: the directory ``<season-name>.spark``): beside
+    the season, never inside it."""
     season = season.resolve()
-    return season.parent / f"{season.name}.duckdb"
+    return season.parent / f"{season.name}.{'spark' if engine == 'spark' else 'duckdb'}"
 
 
-def _run(season: Path, db: Path | None):
+ENGINE_HELP = "warehouse engine: duckdb (embedded) or spark (local[*], or see --spark-master)"
+MASTER_HELP = ("Spark master or Spark Connect URL, e.g. local[2], spark://host:7077, sc://host:15002 "
+               "(default: $FANXING_SPARK_MASTER or local[*])")
+
+
+def use_engine(engine: str, spark_master: str | None) -> None:
+    """Check the engine name; a given Spark master goes where the Spark backend reads it."""
+    import os
+
+    from fanxing.warehouse import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}",
+                                 param_hint="--engine")
+    if spark_master:
+        os.environ["FANXING_SPARK_MASTER"] = spark_master
+
+
+def _run(season: Path, db: Path | None, engine: str = "duckdb"):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from fanxing.season import ingest_season, season_files, validate_season
@@ -32,7 +51,7 @@ def _run(season: Path, db: Path | None):
         if db is None:
             report = validate_season(season, progress=progress)
         else:
-            with Warehouse.connect(db) as wh:
+            with Warehouse.connect(db, engine=engine) as wh:
                 report = ingest_season(season, wh, progress=progress)
         bar.update(task, completed=total)
     return report
@@ -84,11 +103,15 @@ def show(report) -> None:
 @app.command()
 def ingest(
     season: Path = typer.Argument(..., help="the season directory"),
-    db: Path = typer.Option(None, "--db", help="warehouse file (default: <season>/../<season-name>.duckdb)"),
+    db: Path = typer.Option(None, "--db", help="warehouse file (default: <season>/../<season-name>.duckdb; "
+                                               "with --engine spark a directory <season-name>.spark)"),
+    engine: str = typer.Option("duckdb", "--engine", help=ENGINE_HELP),
+    spark_master: str | None = typer.Option(None, "--spark-master", help=MASTER_HELP),
 ) -> None:
     """Load a season into the warehouse: bad rows are quarantined, files already loaded are skipped."""
-    db = db or default_db(season)
-    report = _run(season, db)
+    use_engine(engine, spark_master)
+    db = db or default_db(season, engine)
+    report = _run(season, db, engine)
     show(report)
     console.print(f"warehouse: {db}", highlight=False)
 

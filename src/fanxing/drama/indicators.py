@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from fanxing.drama.periods import Season, assign_periods, period_label
@@ -149,4 +150,25 @@ def compute_indicators(facts: ir.Table, dramas: ir.Table, kind: str, season: Sea
     starts = pd.to_datetime(df["period_start"]).dt.date
     df.insert(0, "period", [period_label(kind, s, season) for s in starts])
     df = df.sort_values(["period_start", "drama_id"], kind="stable").reset_index(drop=True)
+    for c in df.columns:
+        if df[c].dtype.kind == "f":
+            df[c] = engine_neutral(df[c].to_numpy())
     return df
+
+
+#: mantissa bits kept by ``engine_neutral`` (40 bits ≈ 12 significant decimal digits)
+NEUTRAL_BITS = 40
+
+
+def engine_neutral(x: np.ndarray) -> np.ndarray:
+    """``x`` rounded to 40 mantissa bits (≈ 12 significant digits).
+
+    Sums over many rows come out in the last bits differently from run to run (DuckDB adds in
+    parallel) and from engine to engine (DuckDB, Spark). Those last bits decide exactly tied units
+    (two dramas with the same capped value), and so ranks in the Monte Carlo replications. Rounded,
+    the indicators — and everything computed from them — are the same on every engine and run.
+    """
+    x = np.asarray(x, dtype="float64")
+    m, e = np.frexp(x)
+    scale = float(2 ** NEUTRAL_BITS)
+    return np.ldexp(np.round(m * scale) / scale, e)

@@ -149,10 +149,9 @@ def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: Fanxi
 
     cfg = m.integrity
     thresholds = type(cfg).__mro__[1].model_validate(cfg.model_dump(exclude={"mode"}))
-    days = wh.con.create_table("_fx_integrity_days", detect_days(facts, dramas, thresholds), overwrite=True)
+    days = wh.create_temp("_fx_integrity_days", detect_days(facts, dramas, thresholds))
     episodes = finish_episodes(merge_episodes(days, thresholds).to_pandas())
-    adjusted = wh.con.create_table("_fx_facts_adjusted", adjust_facts(facts, days, mode=cfg.mode, config=thresholds),
-                                   overwrite=True)
+    adjusted = wh.create_temp("_fx_facts_adjusted", adjust_facts(facts, days, mode=cfg.mode, config=thresholds))
     keep = ["date", "platform", "drama_id", "plays", "plays_adj", "likes", "comments", "shares", "favorites",
             "completion_rate", "revenue_cny", "rating", "flagged"]
     daily = adjusted.select(*[c for c in keep if c in adjusted.columns]).order_by(
@@ -175,7 +174,8 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
     with timer.step("methodology"):
         m, m_bytes, m_path = load_fanxing_methodology(methodology)
     with staging_dir(out_dir) as stage, tempfile.TemporaryDirectory(prefix="fanxing-wh-") as tmp:
-        wh = Warehouse.connect(Path(db) if db else Path(tmp) / "warehouse.duckdb", engine=engine)
+        default = Path(tmp) / ("warehouse" if engine == "spark" else "warehouse.duckdb")
+        wh = Warehouse.connect(Path(db) if db else default, engine=engine)
         try:
             with timer.step("ingest"):
                 report = ingest_season(season_dir, wh)
@@ -210,16 +210,17 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     facts = wh.table("facts")
     dramas = wh.table("dramas")
     season = season_of(wh)
-    catalogue = dramas.to_pandas()
-    platforms = wh.table("platforms").to_pandas()
+    # every frame in a stable order: an engine returns rows in any order (Spark does)
+    catalogue = _sorted(dramas.to_pandas(), ["drama_id"])
+    platforms = _sorted(wh.table("platforms").to_pandas(), ["platform"])
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
         anomalies, index_facts, daily = run_integrity(wh, facts, dramas, m)
     ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, daily,
                        engine=engine)
-    ctx.quarantine = wh.table("quarantine").to_pandas()
-    ctx.jury = wh.table("jury").to_pandas()
+    ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
+    ctx.jury = _sorted(wh.table("jury").to_pandas(), ["drama_id", "category", "juror", "score"])
     for kind in m.drama.periods:
         with timer.step(f"indicators.{kind}"):
             ctx.indicators[kind] = compute_indicators(index_facts, dramas, kind, season, weights)
@@ -234,6 +235,11 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     with timer.step("awards"):
         ctx.awards = run_awards(ctx)
     return ctx
+
+
+def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    keys = [k for k in keys if k in df.columns]
+    return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df
 
 
 def per_platform_plays(daily: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
@@ -257,14 +263,19 @@ def run_awards(ctx: BuildContext):
                          anomalies=ctx.anomalies, season_start=ctx.season.start, season_end=ctx.season.end)
 
 
-def _versions() -> dict[str, str]:
+def _versions(engine: str = "duckdb") -> dict[str, str]:
     import duckdb
     import numpy
     import pyarrow
 
-    return {"fanxing": fanxing.__version__, "python": _platform.python_version(), "numpy": numpy.__version__,
-            "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "duckdb": duckdb.__version__,
-            "ibis": ibis.__version__}
+    out = {"fanxing": fanxing.__version__, "python": _platform.python_version(), "numpy": numpy.__version__,
+           "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "duckdb": duckdb.__version__,
+           "ibis": ibis.__version__}
+    if engine == "spark":
+        import pyspark
+
+        out["pyspark"] = pyspark.__version__
+    return out
 
 
 def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: dict, timings: dict) -> None:
@@ -284,7 +295,7 @@ def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: di
                         "source": str(ctx.methodology_path)},
         "platform_weights": {k: round(float(v), 6) for k, v in ctx.platform_weights.items()},
         "engine": ctx.engine,
-        "versions": _versions(),
+        "versions": _versions(ctx.engine),
         "timings": timings,
         "counts": counts,
         "indicators": {k: {"dimension": v[0], "name": v[1], "description": v[2]} for k, v in INDICATORS.items()},

@@ -139,7 +139,8 @@ def _read_season_yaml(season: Path) -> dict:
     return out
 
 
-def _write_season(con, season: Path, given: dict) -> dict:
+def _write_season(wh, season: Path, given: dict) -> dict:
+    con = wh.con
     facts = con.table("facts")
     lo, hi = facts.date.min().execute(), facts.date.max().execute()
 
@@ -151,7 +152,7 @@ def _write_season(con, season: Path, given: dict) -> dict:
         "start": given.get("start") or as_date(lo),
         "end": given.get("end") or as_date(hi),
     }
-    con.truncate_table("season")
+    wh.backend.truncate(con, "season")
     con.insert("season", ibis.memtable({k: [v] for k, v in row.items()}, schema=con.table("season").schema()))
     return row
 
@@ -254,7 +255,7 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
                 T.load_questions(wh, qpath, qpath.relative_to(season).as_posix(), surveys)
             except SeasonError as exc:
                 report.errors.append(exc.message)
-    report.season = _write_season(con, season, given)
+    report.season = _write_season(wh, season, given)
     if given.get("_unknown"):
         report.errors.append(f"season.yaml: unknown keys {', '.join(given['_unknown'])} (known: name, start, end)")
     _summarise(con, report)

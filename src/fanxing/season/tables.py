@@ -120,7 +120,7 @@ def prepare_survey(wh, src, tmpdir, fmap) -> Prepared:
     def digest(t: ir.Table) -> ir.Table:
         pair = t.variable.concat("=", ibis.coalesce(t.value, ""))
         return t.group_by("survey", "respondent_id").aggregate(
-            _digest=pair.group_concat("\x1e", order_by=t.variable), weight=t.weight.max())
+            _digest=pair.collect().sort().join("\x1e"), weight=t.weight.max())
 
     def long(g: ir.Table) -> ir.Table:
         g = g.mutate(survey=ibis.literal(survey), weight=ibis.coalesce(g.weight, 1.0))

@@ -12,7 +12,7 @@ from fanxing.errors import NotFoundError, WarehouseError
 from fanxing.warehouse.schema import TABLES
 
 #: engine name → module holding that engine's specific code (see duckdb_backend.py)
-ENGINES = {"duckdb": "fanxing.warehouse.duckdb_backend"}
+ENGINES = {"duckdb": "fanxing.warehouse.duckdb_backend", "spark": "fanxing.warehouse.spark_backend"}
 
 
 class Warehouse:
@@ -26,7 +26,9 @@ class Warehouse:
 
     @classmethod
     def connect(cls, path: str | Path | None = None, engine: str = "duckdb") -> Warehouse:
-        """Open (creating if needed) a warehouse; ``path=None`` keeps it in memory."""
+        """Open (creating if needed) a warehouse; ``path=None`` keeps it in memory (DuckDB) or in a
+        temporary directory removed on close (Spark). A DuckDB warehouse is a file, a Spark one a
+        directory of Parquet tables."""
         if engine not in ENGINES:
             import difflib
 
@@ -45,6 +47,9 @@ class Warehouse:
         return wh
 
     def ensure_tables(self) -> None:
+        if hasattr(self.backend, "ensure_tables"):
+            self.backend.ensure_tables(self.con, TABLES)
+            return
         existing = set(self.con.list_tables())
         for name, schema in TABLES.items():
             if name not in existing:
@@ -61,8 +66,17 @@ class Warehouse:
     def tables(self) -> list[str]:
         return sorted(t for t in self.con.list_tables() if not t.startswith("_fx_"))
 
+    def create_temp(self, name: str, expr: ibis.Table) -> ibis.Table:
+        """Compute ``expr`` into a build-time table ``name`` (``_fx_…``) held by the engine."""
+        if hasattr(self.backend, "create_table"):
+            return self.backend.create_table(self.con, name, expr)
+        return self.con.create_table(name, expr, overwrite=True)
+
     def close(self) -> None:
-        self.con.disconnect()
+        if hasattr(self.backend, "close"):
+            self.backend.close(self.con)  # Spark: the shared session stays up for other warehouses
+        else:
+            self.con.disconnect()
 
     def __enter__(self) -> Warehouse:
         return self

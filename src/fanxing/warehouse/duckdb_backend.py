@@ -397,6 +397,11 @@ def drop(con, table: ibis.Table) -> None:
     _release(name)
 
 
+def truncate(con, table: str) -> None:
+    """Remove every row of ``table``."""
+    con.truncate_table(table)
+
+
 def add_columns(con, table: str, columns: dict[str, str]) -> None:
     """Add text columns that a file brings beyond the fixed schema (e.g. platforms.csv)."""
     raw = _raw(con)
