@@ -26,7 +26,3 @@ def engine_name(request) -> str:
         pytest.importorskip("pyspark")
     return request.param
 
-
-def warehouse_path(tmp_path, engine: str, stem: str = "w"):
-    """Where a test keeps a warehouse: a DuckDB file, or a Spark directory."""
-    return tmp_path / (stem if engine == "spark" else f"{stem}.duckdb")

@@ -45,8 +45,7 @@ def make_facts(n_dramas: int = 12, scale: dict[str, float] | None = None, seed: 
 @pytest.fixture
 def warehouse(tmp_path, engine_name):
     """A real warehouse on each engine (a DuckDB file; a Spark directory in local mode)."""
-    from conftest import warehouse_path
-
+    from engine_helpers import warehouse_path
     from fanxing.warehouse import Warehouse
 
     wh = Warehouse.connect(warehouse_path(tmp_path, engine_name), engine=engine_name)

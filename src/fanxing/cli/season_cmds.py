@@ -93,6 +93,9 @@ def show(report) -> None:
             console.print(e)
     for err in report.errors:
         console.print(f"[red]error[/] {err}", highlight=False)
+    if report.pruned:
+        console.print(f"{len(report.pruned)} partitioned file(s) not read: outside the season's dates or "
+                      f"platforms (season.yaml), e.g. {report.pruned[0]['file']}", style="dim", highlight=False)
     skipped = report.skipped
     if skipped:
         console.print(f"{len(skipped)} file(s) skipped: already loaded with the same content", style="dim")

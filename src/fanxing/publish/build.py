@@ -287,6 +287,7 @@ def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: di
         "season": {"name": ctx.season.name, "start": ctx.season.start.isoformat(),
                    "end": ctx.season.end.isoformat(), "dir": str(season_dir.resolve())},
         "inputs": [dataclasses.asdict(f) for f in getattr(report, "files", [])],
+        "pruned": list(getattr(report, "pruned", [])),
         "quarantine_by_reason": dict(getattr(report, "quarantine_by_reason", {})),
         "methodology": {"name": ctx.methodology.name, "version": ctx.methodology.version,
                         "sha256": ctx.methodology.canonical_hash,

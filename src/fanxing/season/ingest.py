@@ -16,6 +16,7 @@ from fanxing.season import tables as T
 from fanxing.season.headers import PLATFORM_IDS, normalise_header
 from fanxing.season.loader import commit
 from fanxing.season.mappings import load_mappings, mapping_for
+from fanxing.season.partitions import prune
 from fanxing.season.readers import Source, file_format, open_source
 from fanxing.season.report import FileReport, IngestReport
 from fanxing.season.titles import TitleResolver
@@ -133,7 +134,14 @@ def _read_season_yaml(season: Path) -> dict:
                               details={"file": "season.yaml", "key": key}) from exc
     if data.get("name") is not None:
         out["name"] = str(data["name"])
-    unknown = sorted(set(data) - {"name", "start", "end"})
+    plats = data.get("platforms")
+    if plats is not None:
+        items = plats.split("|") if isinstance(plats, str) else plats
+        if not isinstance(items, list) or not all(isinstance(x, str) and x.strip() for x in items):
+            raise SeasonError(f"season.yaml: platforms {plats!r} should be a list of platform ids, "
+                              "e.g. [douyin, kuaishou]", details={"file": "season.yaml", "key": "platforms"})
+        out["platforms"] = frozenset(x.strip() for x in items)
+    unknown = sorted(set(data) - {"name", "start", "end", "platforms"})
     if unknown:
         out["_unknown"] = unknown
     return out
@@ -195,7 +203,15 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
     wh, con = warehouse, warehouse.con
     load_id = _next_load_id(con)
     report = IngestReport(season_dir=str(season), load_id=load_id)
-    files = season_files(season)
+    files = []
+    for kind, path in season_files(season):
+        rel = path.relative_to(season).as_posix()
+        cut = prune(rel, start=given.get("start"), end=given.get("end"), platforms=given.get("platforms")) \
+            if kind == "metrics" else None
+        if cut is None:
+            files.append((kind, path))
+        else:
+            report.pruned.append(cut.__dict__)
     cache: dict = {}  # catalogue and platform registry, read once they are loaded
     loaded = _loaded_contents(con)
     loaded_files = _loaded_files(con)
@@ -257,7 +273,8 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
                 report.errors.append(exc.message)
     report.season = _write_season(wh, season, given)
     if given.get("_unknown"):
-        report.errors.append(f"season.yaml: unknown keys {', '.join(given['_unknown'])} (known: name, start, end)")
+        report.errors.append(f"season.yaml: unknown keys {', '.join(given['_unknown'])} "
+                             "(known: name, start, end, platforms)")
     _summarise(con, report)
     return report
 

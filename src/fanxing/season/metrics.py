@@ -20,6 +20,7 @@ from fanxing.season.headers import (
 )
 from fanxing.season.loader import Prepared
 from fanxing.season.mappings import FileMapping
+from fanxing.season.partitions import fill_values
 from fanxing.season.titles import TitleResolver
 from fanxing.season.values import Column
 from fanxing.warehouse.schema import COUNT_COLUMNS, FACT_KEY
@@ -31,10 +32,16 @@ _MAP_SCHEMA = {"_raw": "string", "_id": "string", "_problem": "string", "_hint":
 PARSE_COLUMNS = tuple(Column(c.name, "id") if c.kind == "text" else c for c in METRIC_COLUMNS)
 
 
-def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel: str) -> ir.Table:
-    """The staged table with contract column names (built-in Chinese headers, mapping renames)."""
+def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel: str,
+           fill: dict[str, str] | None = None) -> ir.Table:
+    """The staged table with contract column names (built-in Chinese headers, mapping renames).
+
+    ``fill`` (from the file's partition folders, see ``partitions``) gives columns the file lacks.
+    """
     names = canonical_names(columns, METRIC_HEADERS, CONTRACT, mapping.columns)
     present = set(names.values())
+    fill = {c: v for c, v in (fill or {}).items() if c not in present and not (c == "platform" and mapping.platform)}
+    present |= set(fill)
     if mapping.platform:
         present.add("platform")
     missing = [c for c in ("date", "platform", "plays") if c not in present]
@@ -51,6 +58,8 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
     sel.update({target: staged_expr[src] for src, target in names.items()})
     if mapping.platform:
         sel["platform"] = ibis.literal(mapping.platform)
+    for col, value in fill.items():
+        sel[col] = ibis.literal(value, "string")
     return staged_expr.select(**sel)
 
 
@@ -181,14 +190,15 @@ def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleRes
                     platforms: dict[str, str], registry: bool) -> Prepared:
     """Read and check one metrics file (one pass over the file), then resolve platforms and titles."""
     rel = src.rel
+    fill = fill_values(rel)
 
     def transform(e: ir.Table) -> ir.Table:
-        t = parse_table(rename(e, [c for c in e.columns if c != "_line"], mapping, rel), PARSE_COLUMNS)
+        t = parse_table(rename(e, [c for c in e.columns if c != "_line"], mapping, rel, fill), PARSE_COLUMNS)
         # the key's hash, computed in the same pass, speeds up the duplicate check when ids are ids
         return t.mutate(_h=ibis.struct({k: t[k] for k in FACT_KEY}).hash())
 
 
-    key = ("metrics", tuple(sorted(mapping.columns.items())), mapping.platform)
+    key = ("metrics", tuple(sorted(mapping.columns.items())), mapping.platform, tuple(sorted(fill.items())))
     read = readers.read(wh, src, tmpdir, transform, mapping.encoding, key=key)
     p = read.table
     has_title = "title" in canonical_names(read.columns, METRIC_HEADERS, CONTRACT, mapping.columns).values()

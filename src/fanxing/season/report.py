@@ -37,6 +37,8 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)  # file-level errors, each naming its file
     problems: list[str] = field(default_factory=list)  # why the season is unusable, if it is
     season: dict = field(default_factory=dict)  # name, start, end
+    # partitioned metrics files not read: outside the season's dates or platforms (file, reason)
+    pruned: list[dict] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:

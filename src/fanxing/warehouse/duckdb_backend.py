@@ -308,10 +308,10 @@ def stage_parquet(con, path: Path, *, display: str) -> Staged:
     raw = _raw(con)
     src = _lit(str(path))
     try:
-        desc = raw.execute(f"DESCRIBE SELECT * FROM read_parquet({src})").fetchall()
+        desc = raw.execute(f"DESCRIBE SELECT * FROM read_parquet({src}, hive_partitioning = false)").fetchall()
         cols = [c for c, *_ in desc]
         casts = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in cols)
-        sql = f"SELECT file_row_number + 1 AS _line, {casts} FROM read_parquet({src}, file_row_number = true)"
+        sql = f"SELECT file_row_number + 1 AS _line, {casts} FROM read_parquet({src}, file_row_number = true, hive_partitioning = false)"
         raw.execute(f"DESCRIBE {sql}")
         view = _new_name("pq")
         expr = _view(con, view, sql)
