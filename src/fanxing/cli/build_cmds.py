@@ -117,3 +117,29 @@ def explain(
             an.add_row(str(a["platform"]), str(a["start"])[:10], str(a["end"])[:10], str(a["indicator"]),
                        str(a["reason"]), str(a["severity"]))
         console.print(an)
+
+
+@app.command()
+def compare(
+    build_a: Path = typer.Argument(..., help="a published build directory"),
+    build_b: Path = typer.Argument(..., help="another published build directory"),
+    tol: float = typer.Option(1e-9, "--tol", help="tolerance for numbers (absolute and relative)"),
+) -> None:
+    """Do two builds publish the same results? (e.g. DuckDB vs Spark, two machines, two runs)
+
+    Ranks, ids and texts must be equal, numbers within --tol; timings, build ids, engine and
+    versions are ignored. Exits 1 and lists the differences when there are any.
+    """
+    from fanxing.publish.compare import compare_builds
+
+    for d in (build_a, build_b):
+        if not (d / "manifest.json").is_file():
+            raise typer.BadParameter(f"{d}: not a published build (no manifest.json)")
+    problems = compare_builds(build_a, build_b, tol=tol)
+    if problems:
+        for p in problems[:50]:
+            console.print(f"[red]differs[/] {p}", highlight=False)
+        if len(problems) > 50:
+            console.print(f"… and {len(problems) - 50} more")
+        raise typer.Exit(1)
+    console.print(f"[green]same results[/] {build_a} = {build_b} (numbers within {tol:g})", highlight=False)
