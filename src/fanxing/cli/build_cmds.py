@@ -49,6 +49,8 @@ def build(
     spark_master: str | None = typer.Option(None, "--spark-master", help=MASTER_HELP),
     db: Path | None = typer.Option(None, "--db", help="keep the warehouse in this DuckDB file, or Spark "
                                                        "directory (default: temporary)"),
+    memory_limit: str | None = typer.Option(None, "--memory-limit",
+                                            help="DuckDB memory limit, e.g. 4GB (it spills to disk beyond it)"),
     report: bool = typer.Option(True, "--report/--no-report", help="write the annual insight report into report/"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also print the report to PDF (needs chromium)"),
 ) -> None:
@@ -58,6 +60,10 @@ def build(
     from fanxing.publish.build import build as run_build
 
     use_engine(engine, spark_master)
+    if memory_limit:
+        import os
+
+        os.environ["FANXING_DUCKDB_MEMORY_LIMIT"] = memory_limit
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("starting", total=None)

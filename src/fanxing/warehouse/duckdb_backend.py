@@ -7,6 +7,7 @@ A Spark backend adds a sibling module with the same functions (``connect``, ``st
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +50,14 @@ def connect(path: str | Path | None) -> ibis.BaseBackend:
     # insertion order is what makes rowid the file order, and so line numbers exact
     con.raw_sql("SET preserve_insertion_order = true")
     con.raw_sql("SET enable_progress_bar = false")
+    for key, setting in (("FANXING_DUCKDB_MEMORY_LIMIT", "memory_limit"), ("FANXING_DUCKDB_THREADS", "threads"),
+                         ("FANXING_DUCKDB_TEMP_DIRECTORY", "temp_directory")):
+        value = os.environ.get(key)
+        if value:
+            try:
+                con.raw_sql(f"SET {setting} = {_lit(value)}")
+            except Exception as exc:
+                raise WarehouseError(f"{key}={value!r} is not a valid DuckDB {setting}: {_short(exc)}") from exc
     return con
 
 

@@ -60,6 +60,12 @@ def settings() -> dict[str, str]:
     }
 
 
+def submitted() -> bool:
+    """Whether this Python runs under ``spark-submit`` (its JVM is already up, configured) and no
+    master was named for Fanxing explicitly."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ and "FANXING_SPARK_MASTER" not in os.environ
+
+
 def base_session():
     """The process's Spark session (created on first use from ``settings()``)."""
     try:
@@ -74,6 +80,8 @@ def base_session():
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         if s["master"].startswith("sc://"):
             builder = SparkSession.builder.remote(s["master"])
+        elif submitted():  # spark-submit chose the master and the driver's memory
+            builder = SparkSession.builder
         else:
             builder = (SparkSession.builder.master(s["master"])
                        .config("spark.driver.memory", s["driver_memory"])
