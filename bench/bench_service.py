@@ -5,7 +5,7 @@ generator (asyncio, raw keep-alive HTTP/1.1 connections): request i is due at t0
 its latency is counted from that due time, so a slow server cannot hide queueing (no coordinated
 omission). Writes a markdown snippet to bench/out/service.md.
 
-    python bench/bench_service.py [--build DIR] [--rate 200] [--duration 30]
+    python bench/bench_service.py [--build DIR] [--rate 200] [--duration 30] [--notes FILE]
 """
 
 from __future__ import annotations
@@ -182,6 +182,33 @@ async def drive(base: str, mix: list[tuple[str, str]], rate: float, duration: fl
     return results, len(results) / duration
 
 
+async def measured(run):
+    """Run the generator while sampling the 1-minute load average once a second (a shared machine's
+    other work shows up in the tail latencies)."""
+    loads: list[float] = []
+
+    async def sample() -> None:
+        while True:
+            loads.append(os.getloadavg()[0])
+            await asyncio.sleep(1)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        results, achieved = await run
+    finally:
+        sampler.cancel()
+    return results, achieved, loads
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (Linux /proc), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _describe_build(build: Path) -> str:
     """What was served: the season and how many dramas and daily rows the build holds."""
     import json
@@ -217,6 +244,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=30.0, help="measured seconds")
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds sent first and not counted")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--notes", type=Path, help="markdown appended to the output (e.g. what changed since the last run)")
     args = ap.parse_args()
 
     tmp = None
@@ -234,7 +262,9 @@ def main() -> None:
         print(f"driving {args.rate:.0f} req/s for {args.duration:.0f} s (+{args.warmup:.0f} s warm-up) at {base}",
               flush=True)
         load_before = os.getloadavg()[0]
-        results, achieved = asyncio.run(drive(base, mix, args.rate, args.duration, args.warmup))
+        cpu_before, wall_before, gen_before = cpu_seconds(server.pid), time.monotonic(), time.process_time()
+        results, achieved, loads = asyncio.run(measured(drive(base, mix, args.rate, args.duration, args.warmup)))
+        cpu_after, wall, gen_cpu = cpu_seconds(server.pid), time.monotonic() - wall_before, time.process_time() - gen_before
         load_after = os.getloadavg()[0]
     finally:
         server.terminate()
@@ -263,16 +293,20 @@ def main() -> None:
         a for a in (f"--build {args.build}" if args.build else "", f"--rate {args.rate:g}",
                     f"--duration {args.duration:g}", f"--warmup {args.warmup:g}") if a)
     built = _describe_build(build)
+    server_cpu = (f"; the server process used {cpu_after - cpu_before:.1f} s of CPU in the {wall:.0f} s of warm-up and "
+                  f"measurement ({(cpu_after - cpu_before) / wall * 100:.0f} % of one core; the generator "
+                  f"{gen_cpu / wall * 100:.0f} %)"
+                  if cpu_before is not None and cpu_after is not None else "")
     md = f"""## Service load benchmark
 
-- machine: {machine()}; 1-minute load average {load_before:.2f} before the run, {load_after:.2f} after
-  (other work on the machine shows up in the tail latencies)
+- machine: {machine()}; 1-minute load average {load_before:.2f} before the run, {load_after:.2f} after,
+  {min(loads, default=load_before):.2f}–{max(loads, default=load_after):.2f} during it (other work on the machine shows up in the tail latencies)
 - command: `{cmd}` (server: uvicorn, one process, 127.0.0.1; generator: this script, another process: asyncio open loop over 64 keep-alive HTTP/1.1 connections)
 - build: {built}
 - mix: 40 % `GET /api/v1/rankings` (annual/monthly/weekly/launch7, some filtered), 40 % `GET /api/v1/dramas/{{id}}`,
   10 % the leaderboard page `/`, 10 % drama pages `/dramas/{{id}}`
 - offered {args.rate:.0f} req/s for {args.duration:.0f} s after {args.warmup:.0f} s of warm-up; achieved {achieved:.1f} req/s;
-  latency counted from each request's due time (includes any queueing)
+  latency counted from each request's due time (includes any queueing){server_cpu}
 
 | requests | n | p50 ms | p99 ms | max ms | mean service ms | errors |
 |---|---:|---:|---:|---:|---:|---:|
@@ -280,6 +314,8 @@ def main() -> None:
 
 Goal p99 < 50 ms with no errors: **{verdict}** (p99 {pct(lat_all, 99):.1f} ms, {errors} errors).
 """
+    if args.notes is not None:
+        md += "\n" + args.notes.read_text(encoding="utf-8").strip() + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(md, encoding="utf-8")
     print(md)

@@ -175,6 +175,9 @@ def test_publish_swaps_the_served_build_atomically(served, tmp_path, real_build)
     app = make_app(served, tmp_path, build_command=_copy_build_command(real_build, delay=1.0))
     c = _client(app)
     old = c.get("/api/v1/health").json()["build_id"]
+    did = next(iter(app.state.fx.build.catalogue_records))
+    hot = [f"/api/v1/dramas/{did}", f"/dramas/{did}", "/", "/api/v1/rankings?limit=3"]
+    assert all(c.get(u).status_code == 200 for u in hot)  # now in the served build's response cache
     upload(c, "s1", ("dramas.csv", DRAMAS))
     r = c.post("/api/v1/admin/builds", headers=ADMIN, json={"season": "s1"})
     assert r.status_code == 202 and r.headers["location"].endswith(r.json()["id"])
@@ -192,6 +195,11 @@ def test_publish_swaps_the_served_build_atomically(served, tmp_path, real_build)
     assert json.loads((served / "manifest.json").read_text(encoding="utf-8"))["build_id"] == "copied-" + old
     assert [p.name for p in served.parent.iterdir() if p.name != served.name] == []  # no left-overs
     assert c.get("/").status_code == 200 and c.get("/api/v1/rankings").json()["total"] > 0
+    # nothing cached for the old build is served for the new one
+    assert c.get(f"/api/v1/dramas/{did}").json()["build_id"] == "copied-" + old
+    for u in hot[1:3]:
+        assert f"<code>copied-{old}</code>" in c.get(u).text
+    assert c.get(hot[3]).headers["x-fanxing-build"] == "copied-" + old
     assert c.post(f"/api/v1/admin/builds/{job}/publish", headers=ADMIN).status_code == 409  # once only
 
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fanxing.service import routes_admin, routes_api, routes_pages
 from fanxing.service.builds import BuildCommand
 from fanxing.service.errors import error_body, install_error_handlers
+from fanxing.service.hot import HotResponseMiddleware
 from fanxing.service.state import ServiceState, settle_memory
 
 HERE = Path(__file__).parent
@@ -131,6 +132,7 @@ def create_app(build_dir: str | os.PathLike[str], *, admin_token: str | None = N
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    app.add_middleware(HotResponseMiddleware, state=state)  # innermost: headers still added to its answers
     app.add_middleware(HeadersMiddleware, state=state)
     app.add_middleware(BodyLimitMiddleware, upload_limit=max_upload_bytes)
     settle_memory()

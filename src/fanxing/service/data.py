@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fanxing.errors import BuildError, NotFoundError
+from fanxing.service.cache import BodyCache
 
 log = logging.getLogger("fanxing.service")
 
@@ -45,7 +47,7 @@ def split_list(v: object) -> list[str]:
     return [p.strip() for p in str(v).split("|") if p.strip()]
 
 
-def _column_values(col: pd.Series) -> list[Any]:
+def column_values(col: pd.Series) -> list[Any]:
     """One column as plain-Python values: NaN/NaT/inf → None, dates → ISO text."""
     if pd.api.types.is_datetime64_any_dtype(col):
         return [None if pd.isna(v) else v for v in col.dt.strftime("%Y-%m-%d").tolist()]
@@ -76,7 +78,7 @@ def json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     if df.empty:
         return []
     cols = [str(c) for c in df.columns]
-    values = [_column_values(df.iloc[:, i]) for i in range(df.shape[1])]
+    values = [column_values(df.iloc[:, i]) for i in range(df.shape[1])]
     return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
@@ -141,7 +143,9 @@ class Build:
     platform_stats: pd.DataFrame | None = None
     producer_stats: pd.DataFrame | None = None
     stage_weights: dict[str, float] = field(default_factory=dict)
-    memo: dict[tuple, Any] = field(default_factory=dict)  # per-drama payloads, keyed by valid ids only
+    memo: dict[Any, Any] = field(default_factory=dict)  # derived lookups and payloads, computed once
+    responses: BodyCache = field(default_factory=BodyCache)  # hot response bodies, per request key
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # guards filling ``memo``
 
     # ---- identity ---------------------------------------------------------------------------
     @property

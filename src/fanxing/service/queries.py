@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from fanxing.service.data import PERIOD_KINDS, Build, RankingSlice, json_records, normalise_text
+from fanxing.service.data import (
+    PERIOD_KINDS,
+    Build,
+    RankingSlice,
+    column_values,
+    json_records,
+    normalise_text,
+)
+from fanxing.service.export import dumps
 
 RANK_FIELDS = ("rank", "score", "rank_low", "rank_high", "p_top10", "flagged", "rank_unadjusted",
                "rank_shift_integrity")
@@ -86,22 +95,13 @@ def _rank_index(b: Build, kind: str) -> dict[str, list[tuple[str, int]]]:
 
 
 def warm_indexes(b: Build, *, details: bool = True) -> Build:
-    """Build the per-drama lookups once, before the build is served; with ``details`` a daemon
-    thread then fills the drama-detail cache (~8 ms a drama) so that the first visitors of each
-    drama page do not pay for it — a season of 1,500 dramas is warm about 15 s after start."""
+    """Build the per-drama lookups once, before the build is served; with ``details`` also every
+    drama's detail as serialised JSON (one vectorised pass over the build, a few seconds for a season of
+    1,500 dramas), so that no request pays for it and nothing is computed while serving."""
     for kind in PERIOD_KINDS:
         _rank_index(b, kind)
     if details:
-        import threading
-
-        def fill() -> None:
-            for drama_id in list(b.catalogue_records):
-                try:
-                    drama_detail(b, drama_id)
-                except Exception:  # noqa: BLE001 - a drama that cannot be detailed errors on request
-                    continue
-
-        threading.Thread(target=fill, name="fanxing-warm", daemon=True).start()
+        detail_bodies(b)
     return b
 
 
@@ -117,43 +117,99 @@ def _rank_entry(b: Build, kind: str, drama_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def drama_detail(b: Build, drama_id: str) -> dict[str, Any]:
-    """Everything published about one drama; memoised per build."""
-    key = ("drama", drama_id)
-    if key in b.memo:
-        return b.memo[key]
+def _rows_without(df: pd.DataFrame, drop: str = "drama_id") -> tuple[list[str], list[tuple]]:
+    """``json_records(df.drop(columns=[drop]))`` as (column names, row tuples): one conversion of the
+    whole table instead of one per drama."""
+    keep = [i for i, c in enumerate(df.columns) if c != drop]
+    cols = [str(df.columns[i]) for i in keep]
+    if not keep or df.empty:
+        return cols, []
+    return cols, list(zip(*(column_values(df.iloc[:, i]) for i in keep), strict=True))
+
+
+def _explanations_by_drama(b: Build) -> dict[str, list[dict[str, Any]]]:
+    if b.explanations is None:
+        return {}
+    cols, rows = _rows_without(b.explanations)
+    if not cols:
+        return {did: [] for did in b.explanation_index}
+    return {did: [dict(zip(cols, rows[i], strict=True)) for i in pos.tolist()]
+            for did, pos in b.explanation_index.items()}
+
+
+def _anomalies_by_drama(b: Build) -> dict[str, list[dict[str, Any]]] | None:
+    """Anomaly records per drama (None when the build has no anomaly table with a drama_id)."""
+    an = b.anomalies
+    if an is None or "drama_id" not in an:
+        return None
+    cols, rows = _rows_without(an)
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not cols:
+        return out
+    for did, row in zip(an["drama_id"].tolist(), rows, strict=True):
+        if isinstance(did, str):  # missing ids (pd.NA) match no drama
+            out.setdefault(did, []).append(dict(zip(cols, row, strict=True)))
+    return out
+
+
+def _trends_by_drama(b: Build, chunk_rows: int = 50_000):
+    """(drama_id, trend) for every drama with daily facts: one series per platform (sorted by
+    platform; rows without a platform left out), dates and TREND_FIELDS as lists.
+
+    The daily table is sorted by drama, so the dramas are taken in chunks of about ``chunk_rows``
+    contiguous rows: each chunk's columns are converted to Python values once."""
+    daily = b.daily
+    if daily is None:
+        return
+    fields = [f for f in TREND_FIELDS if f in daily.columns]
+    spans = sorted((int(pos[0]), int(pos[-1]) + 1, did, pos) for did, pos in b.daily_index.items() if len(pos))
+    i = 0
+    while i < len(spans):
+        lo = spans[i][0]
+        j = i
+        while j < len(spans) and (j == i or spans[j][1] - lo <= chunk_rows):
+            j += 1
+        hi = max(s[1] for s in spans[i:j])
+        part = daily.iloc[lo:hi]
+        dates = part["date"].tolist()
+        plats = part["platform"].tolist()
+        values = [column_values(part[f]) for f in fields]
+        for _, _, did, pos in spans[i:j]:
+            groups: dict[str, list[int]] = {}
+            for k in pos.tolist():
+                p = plats[k - lo]
+                if isinstance(p, str):  # groupby leaves missing keys out
+                    groups.setdefault(p, []).append(k - lo)
+            trend = []
+            for p in sorted(groups):
+                idx = groups[p]
+                series: dict[str, Any] = {"platform": p, "name": b.platform_names.get(p, p),
+                                          "dates": [dates[k] for k in idx]}
+                for f, col in zip(fields, values, strict=True):
+                    series[f] = [col[k] for k in idx]
+                trend.append(series)
+            yield did, trend
+        i = j
+
+
+def _detail(b: Build, drama_id: str, explanation: list[dict[str, Any]] | None,
+            trend: list[dict[str, Any]] | None, anomalies: list[dict[str, Any]] | None) -> dict[str, Any]:
     info = b.drama(drama_id)  # raises NotFoundError
     rankings: dict[str, Any] = {}
     for kind in PERIOD_KINDS:
         entries = _rank_entry(b, kind, drama_id)
         rankings[kind] = (entries[0] if entries else None) if kind in ("annual", "launch7", "launch30") else entries
     annual = rankings.get("annual") or {}
-    ex = b.explanation(drama_id)
-    explanation = None
     by_dim: dict[str, float] = {}
-    if ex is not None:
+    if explanation is not None:
         names = b.indicator_names()
-        explanation = json_records(ex.drop(columns=["drama_id"]))
         for e in explanation:
             e["name"] = e.get("name") or names.get(str(e.get("indicator")), e.get("indicator"))
             dim = str(e.get("dimension") or "")
             c = e.get("contribution")
             if c is not None:
                 by_dim[dim] = by_dim.get(dim, 0.0) + float(c)
-    trend = None
-    daily = b.daily_for(drama_id)
-    if daily is not None:
-        trend = []
-        for plat, g in daily.groupby("platform", sort=True):
-            series: dict[str, Any] = {"platform": str(plat), "name": b.platform_names.get(str(plat), str(plat)),
-                                      "dates": g["date"].tolist()}
-            recs = json_records(g[[c for c in TREND_FIELDS if c in g.columns]])
-            for f in TREND_FIELDS:
-                if f in g.columns:
-                    series[f] = [r[f] for r in recs]
-            trend.append(series)
-    an = b.anomalies_for(drama_id)
-    detail = {
+    return {
         "drama": info,
         "build_id": b.build_id,
         "annual": annual or None,
@@ -165,10 +221,42 @@ def drama_detail(b: Build, drama_id: str) -> dict[str, Any]:
         "explanation": explanation,
         "contributions_by_dimension": by_dim or None,
         "trend": trend,
-        "anomalies": json_records(an.drop(columns=["drama_id"])) if an is not None else None,
+        "anomalies": anomalies,
     }
-    b.memo[key] = detail
-    return detail
+
+
+def detail_bodies(b: Build) -> dict[str, bytes]:
+    """Every drama's detail, serialised, computed once per build (see :func:`drama_json`)."""
+    bodies = b.memo.get("drama_json")
+    if bodies is not None:
+        return bodies
+    with b.lock:
+        bodies = b.memo.get("drama_json")
+        if bodies is None:
+            explanations = _explanations_by_drama(b)
+            anomalies = _anomalies_by_drama(b)
+            trends = dict(_trends_by_drama(b))
+            bodies = {}
+            for did in b.catalogue_records:
+                an = None if anomalies is None else anomalies.get(did, [])
+                bodies[did] = dumps(_detail(b, did, explanations.get(did), trends.pop(did, None), an))
+            b.memo["drama_json"] = bodies
+    return bodies
+
+
+def drama_json(b: Build, drama_id: str) -> bytes:
+    """Everything published about one drama as the API's JSON body (pre-serialised per build)."""
+    body = detail_bodies(b).get(drama_id)
+    if body is None:
+        b.drama(drama_id)  # raises NotFoundError
+        raise AssertionError(f"no detail for catalogued drama {drama_id!r}")
+    return body
+
+
+def drama_detail(b: Build, drama_id: str) -> dict[str, Any]:
+    """Everything published about one drama: scores, rank interval, ranks in every period,
+    contributions, daily trend per platform, anomalies (a fresh copy of the API's body)."""
+    return json.loads(drama_json(b, drama_id))
 
 
 def search(b: Build, q: str) -> list[dict[str, Any]]:

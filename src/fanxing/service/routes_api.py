@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from fanxing.service import queries
+from fanxing.service import hot, queries
 from fanxing.service.data import Build, methodology_hash
 from fanxing.service.errors import ApiError
 from fanxing.service.export import MAX_LIMIT, FastJSON, Format, list_response, safe_filename
@@ -23,9 +24,16 @@ from fanxing.service.whatif import rerank
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
+# Endpoints that only look up or return pre-serialised bytes are ``async`` (no thread hop); the ones
+# doing real work per request (pandas filters, CSV, whole-table JSON, file hashing) are plain ``def``
+# so that FastAPI runs them in its threadpool and they never hold up the event loop.
 
-def current_build(request: Request) -> Build:
-    """The build being served right now (taken once per request)."""
+
+async def current_build(request: Request) -> Build:
+    """The build being served right now (taken once per request).
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its threadpool, a thread hop
+    (and a wait for the GIL) on every request for what is one attribute read."""
     return request.app.state.fx.build
 
 
@@ -57,6 +65,7 @@ async def periods(b: B) -> dict[str, list[str]]:
 @router.get("/rankings", tags=["rankings"], response_model=RankingsPage, response_class=FastJSON,
             summary="A ranking of dramas for one period, filtered and paginated")
 async def rankings(
+    request: Request,
     b: B,
     fmt: Fmt = Format.json,
     period: PeriodKind = PeriodKind.annual,
@@ -72,22 +81,27 @@ async def rankings(
     sl = b.ranking_slice(period.value, period_id)
     items = queries.filter_ranking(sl, platform=platform, genre=genre, region=region, producer=producer,
                                    flagged=flagged)
-    return list_response(items, fmt=fmt, limit=limit, offset=offset,
+    if fmt == Format.csv:  # a whole ranking as CSV takes tens of ms: not on the event loop
+        return await run_in_threadpool(list_response, items, fmt=fmt, limit=limit, offset=offset,
+                                       name=safe_filename("rankings", sl.kind, sl.period))
+    resp = list_response(items, fmt=fmt, limit=limit, offset=offset,
                          name=safe_filename("rankings", sl.kind, sl.period),
                          meta={"period": sl.kind, "period_id": sl.period, "periods": b.periods.get(sl.kind, []),
                                "dimensions": b.dimensions})
+    b.responses.put(hot.api_key(request.scope), resp.body)  # answered from bytes next time (see hot.py)
+    return resp
 
 
 @router.get("/dramas/{drama_id}", tags=["dramas"], response_class=FastJSON,
             summary="One drama: scores, rank interval, contributions, daily trend per platform, anomalies")
 async def drama(b: B, drama_id: str) -> Response:
-    return FastJSON(queries.drama_detail(b, drama_id))
+    return FastJSON(queries.drama_json(b, drama_id))  # serialised once per build
 
 
 @router.get("/dramas/{drama_id}/daily", tags=["dramas"], response_model=Page, response_class=FastJSON,
             summary="One drama's daily facts per platform (from daily.parquet)")
-async def drama_daily(b: B, drama_id: str, fmt: Fmt = Format.json, platform: Text = None,
-                      limit: Limit = None, offset: Offset = 0) -> Response:
+def drama_daily(b: B, drama_id: str, fmt: Fmt = Format.json, platform: Text = None,
+                limit: Limit = None, offset: Offset = 0) -> Response:
     b.drama(drama_id)
     df = b.daily_for(drama_id)
     items = queries.table_records(df.drop(columns=["drama_id"]), platform=platform) if df is not None else []
@@ -97,15 +111,15 @@ async def drama_daily(b: B, drama_id: str, fmt: Fmt = Format.json, platform: Tex
 
 @router.get("/search", tags=["dramas"], response_model=Page, response_class=FastJSON,
             summary="Dramas by title or alias (partial match; width, case, spaces and 《》 ignored)")
-async def search(b: B, q: Annotated[str, Query(min_length=1, max_length=100)], fmt: Fmt = Format.json,
-                 limit: Limit = None, offset: Offset = 0) -> Response:
+def search(b: B, q: Annotated[str, Query(min_length=1, max_length=100)], fmt: Fmt = Format.json,
+           limit: Limit = None, offset: Offset = 0) -> Response:
     return list_response(queries.search(b, q), fmt=fmt, limit=limit, offset=offset, name="search",
                          meta={"q": q})
 
 
 @router.get("/platforms", tags=["rankings"], response_model=Page, response_class=FastJSON,
             summary="The platform ranking and traffic totals per platform")
-async def platforms(b: B, fmt: Fmt = Format.json, limit: Limit = None, offset: Offset = 0) -> Response:
+def platforms(b: B, fmt: Fmt = Format.json, limit: Limit = None, offset: Offset = 0) -> Response:
     items = queries.platforms(b)
     return list_response(items or [], fmt=fmt, limit=limit, offset=offset, name="platforms",
                          meta={"available": items is not None})
@@ -113,7 +127,7 @@ async def platforms(b: B, fmt: Fmt = Format.json, limit: Limit = None, offset: O
 
 @router.get("/producers", tags=["rankings"], response_model=Page, response_class=FastJSON,
             summary="The production-institution ranking, with catalogue counts and best-ranked drama")
-async def producers(b: B, fmt: Fmt = Format.json, limit: Limit = None, offset: Offset = 0) -> Response:
+def producers(b: B, fmt: Fmt = Format.json, limit: Limit = None, offset: Offset = 0) -> Response:
     items = queries.producers(b)
     return list_response(items or [], fmt=fmt, limit=limit, offset=offset, name="producers",
                          meta={"available": items is not None})
@@ -121,7 +135,7 @@ async def producers(b: B, fmt: Fmt = Format.json, limit: Limit = None, offset: O
 
 @router.get("/awards", tags=["awards"], response_class=FastJSON,
             summary="Award categories with winners, shortlist and evidence (CSV: one row per entry)")
-async def awards(b: B, fmt: Fmt = Format.json) -> Response:
+def awards(b: B, fmt: Fmt = Format.json) -> Response:
     cats = b.awards or []
     if fmt == Format.csv:
         return list_response(queries.awards_rows(cats), fmt=fmt, limit=None, offset=0, name="awards")
@@ -130,8 +144,8 @@ async def awards(b: B, fmt: Fmt = Format.json) -> Response:
 
 @router.get("/anomalies", tags=["integrity"], response_model=Page, response_class=FastJSON,
             summary="Traffic anomalies found by the integrity checks")
-async def anomalies(b: B, fmt: Fmt = Format.json, drama_id: Text = None, platform: Text = None,
-                    severity: Text = None, limit: Limit = None, offset: Offset = 0) -> Response:
+def anomalies(b: B, fmt: Fmt = Format.json, drama_id: Text = None, platform: Text = None,
+              severity: Text = None, limit: Limit = None, offset: Offset = 0) -> Response:
     items = queries.table_records(b.anomalies, drama_id=drama_id, platform=platform, severity=severity)
     if items is not None:
         for it in items:
@@ -142,8 +156,8 @@ async def anomalies(b: B, fmt: Fmt = Format.json, drama_id: Text = None, platfor
 
 @router.get("/quarantine", tags=["integrity"], response_model=Page, response_class=FastJSON,
             summary="Input rows set aside by the season loader, with the reason")
-async def quarantine(b: B, fmt: Fmt = Format.json, file: Text = None, reason: Text = None,
-                     limit: Limit = None, offset: Offset = 0) -> Response:
+def quarantine(b: B, fmt: Fmt = Format.json, file: Text = None, reason: Text = None,
+               limit: Limit = None, offset: Offset = 0) -> Response:
     items = queries.table_records(b.quarantine, file=file, reason=reason)
     return list_response(items or [], fmt=fmt, limit=limit, offset=offset, name="quarantine",
                          meta={"available": items is not None})
@@ -151,8 +165,8 @@ async def quarantine(b: B, fmt: Fmt = Format.json, file: Text = None, reason: Te
 
 @router.get("/methodology", tags=["methodology"], response_class=FastJSON,
             summary="The methodology file of the build and its hash (format=yaml for the file itself)")
-async def methodology(b: B, fmt: Annotated[str, Query(alias="format", pattern="^(json|yaml)$")] = "json"
-                      ) -> Response:
+def methodology(b: B, fmt: Annotated[str, Query(alias="format", pattern="^(json|yaml)$")] = "json"
+                ) -> Response:
     if b.methodology_text is None:
         raise ApiError(404, "this build has no methodology.yaml", code="not_found")
     if fmt == "yaml":
@@ -172,7 +186,7 @@ def json_records_safe(v: Any) -> list[Any]:
 
 @router.post("/whatif", tags=["methodology"], response_model=WhatIfResponse, response_class=FastJSON,
              summary="Re-rank with other dimension weights (weighted mean of the published dimension scores)")
-async def whatif(b: B, body: WhatIfRequest) -> Response:
+def whatif(b: B, body: WhatIfRequest) -> Response:
     return FastJSON(rerank(b, body.weights, kind=body.period.value, period=body.period_id, limit=body.limit))
 
 

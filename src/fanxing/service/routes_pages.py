@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -9,12 +10,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
-from fanxing.service import charts, queries
+from fanxing.service import charts, hot, queries
 from fanxing.service.data import PERIOD_KINDS, Build, methodology_hash
 from fanxing.service.errors import ApiError
-from fanxing.service.i18n import COOKIE, LANGS, PLATFORM_NAMES, STRINGS, language, translator
+from fanxing.service.i18n import PLATFORM_NAMES, STRINGS, language, translator
 from fanxing.service.routes_api import current_build
 from fanxing.service.schemas import PeriodKind
 from fanxing.service.whatif import rerank
@@ -132,9 +134,16 @@ def render(request: Request, b: Build, name: str, active: str, status: int = 200
         "label": lambda c: t(LABELS.get(c, c)), **ctx,
     }
     resp = templates.TemplateResponse(request, name, context, status_code=status)
-    q = request.query_params.get("lang")
-    if q in LANGS:
-        resp.set_cookie(COOKIE, q, max_age=365 * 24 * 3600, samesite="lax")
+    hot.remember_language(request, resp)
+    return resp
+
+
+async def cached_page(request: Request, b: Build, make: Callable[[], Response]) -> Response:
+    """A hot page: rendered in the threadpool (a few ms to tens of ms of Jinja and SVG), then kept
+    as bytes under :func:`hot.page_key`, so the next request for it is answered before routing."""
+    resp = await run_in_threadpool(make)
+    if resp.status_code == 200:
+        b.responses.put(hot.page_key(request, b), bytes(resp.body))
     return resp
 
 
@@ -143,6 +152,12 @@ async def leaderboard(request: Request, b: B, period: PeriodKind = PeriodKind.an
                       period_id: Annotated[str | None, Query(max_length=64)] = None,
                       platform: Text = None, genre: Text = None, region: Text = None, producer: Text = None,
                       page: Annotated[int, Query(ge=1, le=100000)] = 1) -> Response:
+    return await cached_page(request, b, lambda: _leaderboard(request, b, period, period_id, platform, genre,
+                                                              region, producer, page))
+
+
+def _leaderboard(request: Request, b: Build, period: PeriodKind, period_id: str | None, platform: str | None,
+                 genre: str | None, region: str | None, producer: str | None, page: int) -> Response:
     kind = period.value
     if kind not in b.periods:
         kind = "annual"
@@ -166,6 +181,10 @@ async def leaderboard(request: Request, b: B, period: PeriodKind = PeriodKind.an
 
 @router.get("/dramas/{drama_id}")
 async def drama_page(request: Request, b: B, drama_id: str) -> Response:
+    return await cached_page(request, b, lambda: _drama_page(request, b, drama_id))
+
+
+def _drama_page(request: Request, b: Build, drama_id: str) -> Response:
     d = queries.drama_detail(b, drama_id)
     lang = language(request)
     t = translator(lang)
@@ -197,7 +216,7 @@ async def drama_page(request: Request, b: B, drama_id: str) -> Response:
 
 
 @router.get("/awards")
-async def awards_page(request: Request, b: B) -> Response:
+def awards_page(request: Request, b: B) -> Response:
     return render(request, b, "awards.html", "nav_awards", awards=b.awards or [])
 
 
@@ -211,21 +230,21 @@ def _table_page(request: Request, b: B, rows: list[dict[str, Any]] | None, name:
 
 
 @router.get("/platforms")
-async def platforms_page(request: Request, b: B) -> Response:
+def platforms_page(request: Request, b: B) -> Response:
     return _table_page(request, b, queries.platforms(b), "platforms.html", "nav_platforms",
                        ["rank", "name", "score", "components", "n_works", "quality", "n_hits", "n_exclusives",
                         "dramas", "plays", "plays_adj", "flagged_days", "revenue_cny"])
 
 
 @router.get("/producers")
-async def producers_page(request: Request, b: B) -> Response:
+def producers_page(request: Request, b: B) -> Response:
     return _table_page(request, b, queries.producers(b), "producers.html", "nav_producers",
                        ["rank", "producer", "score", "components", "n_works", "quality", "excellence", "breadth",
                         "n_top", "n_genres", "n_platforms", "dramas"])
 
 
 @router.get("/anomalies")
-async def anomalies_page(request: Request, b: B) -> Response:
+def anomalies_page(request: Request, b: B) -> Response:
     rows = queries.table_records(b.anomalies)
     for r in rows or []:
         r["title"] = b.title_of(str(r.get("drama_id")))
@@ -235,7 +254,7 @@ async def anomalies_page(request: Request, b: B) -> Response:
 
 
 @router.get("/methodology")
-async def methodology_page(request: Request, b: B) -> Response:
+def methodology_page(request: Request, b: B) -> Response:
     meth = b.methodology or {}
     by_dim = b.indicators_by_dimension()
     weights = b.default_weights()
@@ -245,13 +264,13 @@ async def methodology_page(request: Request, b: B) -> Response:
 
 
 @router.get("/search")
-async def search_page(request: Request, b: B, q: Annotated[str, Query(max_length=100)] = "") -> Response:
+def search_page(request: Request, b: B, q: Annotated[str, Query(max_length=100)] = "") -> Response:
     results = queries.search(b, q)[:200] if q.strip() else []
     return render(request, b, "search.html", "", q=q, results=results)
 
 
 @router.get("/docs")
-async def docs_page(request: Request, b: B) -> Response:
+def docs_page(request: Request, b: B) -> Response:
     spec = request.app.openapi()
     groups: dict[str, list[dict[str, Any]]] = {}
     for path, item in spec.get("paths", {}).items():
