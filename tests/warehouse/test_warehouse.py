@@ -81,3 +81,28 @@ def test_errors():
         Warehouse.connect(engine="duckdbb")
     with Warehouse.connect() as wh, pytest.raises(NotFoundError, match="facts"):
         wh.table("fact")
+
+
+def test_large_text_file_is_staged_with_its_line_numbers(tmp_path, engine_name):
+    """Big enough that Spark gets it through a Parquet file in the scratch directory."""
+    from fanxing.season import ingest_season
+
+    season = tmp_path / "season"
+    (season / "metrics").mkdir(parents=True)
+    (season / "dramas.csv").write_text("drama_id,title,producer,release_date,episodes\n" + "".join(
+        f"d{i},剧{i},甲影业,2024-01-01,60\n" for i in range(50)),
+                                       encoding="utf-8")
+    lines = ["date,platform,drama_id,plays,likes,comments,shares,favorites,completion_rate,rating"]
+    for day in range(1, 29):
+        for p in ("douyin", "kuaishou", "iqiyi"):
+            for i in range(50):
+                lines.append(f"2024-02-{day:02d},{p},d{i},{1000 + i},{i},{i},{i},{i},0.5,8.0")
+    lines[777] = lines[777].replace(",0.5,", ",1.5,")  # line 778 of the file: a rate out of range
+    (season / "metrics" / "feb.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / ("w" if engine_name == "spark" else "w.duckdb")
+    with Warehouse.connect(path, engine=engine_name) as wh:
+        report = ingest_season(season, wh)
+        assert report.usable and [f.rows_read for f in report.files if f.kind == "metrics"] == [4200]
+        q = wh.table("quarantine").execute()
+        assert q[["line", "column", "reason"]].values.tolist() == [[778, "completion_rate", "rate_out_of_range"]]
+        assert wh.table("facts").count().execute() == 4199

@@ -273,7 +273,7 @@ def _register(con, name: str, data: pa.Table):
         else:
             df = session.createDataFrame(data)
     else:
-        path = con._fx_scratch / f"{name}.parquet"
+        path = con._fx_scratch / f"{name.lstrip('_')}.parquet"  # Spark skips files named _…
         pq.write_table(data, path, compression="zstd")
         df = session.read.parquet(str(path))
     df.createOrReplaceTempView(name)
@@ -472,7 +472,7 @@ def _forget(con, name: str) -> None:
     if df is not None:
         with contextlib.suppress(Exception):
             df.unpersist()
-    p = con._fx_scratch / f"{name}.parquet"
+    p = con._fx_scratch / f"{name.lstrip('_')}.parquet"  # Spark skips files named _…
     if p.exists():
         p.unlink()
 
