@@ -75,6 +75,24 @@ def fit_coefficients(t: ir.Table, target: ir.FloatingValue, drop: ir.BooleanValu
     full = t.group_by(SID).agg(n_all=t.age.count(), f_min=t.age.min(), f_max=t.age.max())
     full = full.mutate(regular=full.n_all == (full.f_max - full.f_min + 1.0).cast("int64"))
     sp = span.join(full, list(SID)).select(span, full.regular, full.f_min, full.f_max).to_pandas()
+    return coefficients_from_sums(t, keep, sp, drop, config)
+
+
+def span_sums(t: ir.Table, target: ir.FloatingValue, config: IntegrityConfig) -> dict:
+    """The per-series aggregates of fit_coefficients without dropped rows, for one group-by over
+    ``t`` that may compute other aggregates as well (see screen.py)."""
+    b = basis(t.age, config.knots)
+    return dict(n=t.age.count(), a_min=t.age.min(), a_max=t.age.max(), f_min=t.age.min(), f_max=t.age.max(),
+                regular=t.age.count() == (t.age.max() - t.age.min() + 1.0).cast("int64"),
+                **{f"xy_{i}": (b[i] * target).sum() for i in range(len(b))})
+
+
+def coefficients_from_sums(t: ir.Table, keep: ir.Table, sp: pd.DataFrame, drop: ir.BooleanValue | None,
+                           config: IntegrityConfig) -> ir.Table:
+    """Solve the per-series systems from the span sums ``sp`` (one row per series: sid, n, xy_i,
+    regular, f_min, f_max) of the rows ``keep`` of ``t``; see fit_coefficients."""
+    k = 3 + len(config.knots)
+    sp = sp.sort_values("sid", kind="stable").reset_index(drop=True)
     reg = sp["regular"].fillna(False).to_numpy(dtype=bool)
     f_min = sp["f_min"].to_numpy(dtype=float).astype(int)
     f_max = sp["f_max"].to_numpy(dtype=float).astype(int)
@@ -122,15 +140,24 @@ def fitted(t: ir.Table, coef: ir.Table, config: IntegrityConfig, name: str) -> i
     return j.mutate(**{name: value}).drop(*[f"b{i}" for i in range(len(b))])
 
 
-def day_effects(t: ir.Table, resid: str, config: IntegrityConfig) -> ir.Table:
+def day_effects(t: ir.Table, resid: str, config: IntegrityConfig,
+                effects: tuple[ir.Table, ir.Table] | None = None) -> ir.Table:
     """Table t plus ``effect``: the platform × date median residual where at least
-    ``market_min_series`` series share the day, else the platform × weekday median residual."""
-    market = t.group_by(["pid", "date"]).agg(m_eff=t[resid].median(), m_n=t[resid].count())
-    market = market.filter(market.m_n >= config.market_min_series).drop("m_n")
-    weekday = t.group_by(["pid", "dow"]).agg(w_eff=t[resid].median())
+    ``market_min_series`` series share the day, else the platform × weekday median residual.
+    ``effects`` are precomputed (market, weekday) tables (effect_tables), e.g. over all series."""
+    market, weekday = effects if effects is not None else effect_tables(t, resid, config)
     j = t.left_join(market, ["pid", "date"]).select(t, market.m_eff)
     j = j.left_join(weekday, ["pid", "dow"]).select(j, weekday.w_eff)
     return j.mutate(effect=ibis.coalesce(j.m_eff, j.w_eff, 0.0)).drop("m_eff", "w_eff")
+
+
+def effect_tables(t: ir.Table, resid: str, config: IntegrityConfig) -> tuple[ir.Table, ir.Table]:
+    """(market: pid, date, m_eff; weekday: pid, dow, w_eff): median ``resid`` per platform × date
+    (dates with at least ``market_min_series`` series) and per platform × weekday."""
+    market = t.group_by(["pid", "date"]).agg(m_eff=t[resid].median(), m_n=t[resid].count())
+    market = market.filter(market.m_n >= config.market_min_series).drop("m_n")
+    weekday = t.group_by(["pid", "dow"]).agg(w_eff=t[resid].median())
+    return market, weekday
 
 
 def robust_scale(t: ir.Table, resid: str, name: str, config: IntegrityConfig) -> ir.Table:
@@ -161,7 +188,7 @@ def diff_scale(t: ir.Table, resid: str, name: str, config: IntegrityConfig) -> i
     return j.mutate(**{name: ibis.greatest(value, config.min_scale)}).drop("_dmad")
 
 
-def launch_effects(t: ir.Table, config: IntegrityConfig) -> ir.Table:
+def launch_effects(t: ir.Table, config: IntegrityConfig, reference: ir.Table | None = None) -> ir.Table:
     """Table t (with ``r2``, ``scale``, ``expected_plays``) plus ``launch`` and ``launch_k``.
 
     A smooth decay curve cannot follow every release ramp. For a series' first ``launch_days``
@@ -169,8 +196,11 @@ def launch_effects(t: ir.Table, config: IntegrityConfig) -> ir.Table:
     series age (the systematic misfit, estimated across series like the market day effect), and
     ``launch_k`` ≥ 1 widens the z scale to the observed spread there: the central 95 % range of the
     series' z scores at that age over the 95 % range of a standard normal (3.92). Both apply where
-    at least ``market_min_series`` series contribute; elsewhere launch = 0 and launch_k = 1."""
+    at least ``market_min_series`` series contribute; elsewhere launch = 0 and launch_k = 1.
+    With ``reference`` (a table of sid), only those series contribute."""
     young = t.filter(t.sage < config.launch_days)
+    if reference is not None:  # estimated on a random sample of series (see screen.py)
+        young = young.semi_join(reference, "sid")
     z = young.r2 / poisson_sd(young.scale, young.expected_plays)
     eff = young.group_by(["pid", "sage"]).agg(launch=young.r2.median(), _lo=z.quantile(0.025),
                                               _hi=z.quantile(0.975), _n=young.r2.count())
@@ -185,23 +215,30 @@ def poisson_sd(scale: ir.FloatingValue, expected: ir.FloatingValue) -> ir.Floati
     return (scale * scale + 1.0 / (expected + 1.0)).sqrt()
 
 
-def plays_baseline(base: ir.Table, config: IntegrityConfig) -> ir.Table:
+def plays_baseline(base: ir.Table, config: IntegrityConfig, coef1: ir.Table | None = None,
+                   effects: tuple[ir.Table, ir.Table] | None = None,
+                   reference: ir.Table | None = None) -> ir.Table:
     """Base rows with plays plus: ``effect`` (market day effect plus launch effect), ``fit`` (log
     baseline without the effects), ``expected_plays``, ``resid`` (log residual), ``scale`` (robust
     SD), ``launch_k`` (z widening on launch days, see launch_effects) and ``n_days``.
 
     Pass 2 refits without the days pass 1 finds far above the curve (``fit_clip_z`` × the
     difference-based noise SD: an episode of inflated days bends the pass-1 fit but not that SD)
-    or far off in either direction (``fit_clip_z`` × the pass-1 residual spread)."""
+    or far off in either direction (``fit_clip_z`` × the pass-1 residual spread).
+
+    Two-stage detection (screen.py) passes the pass-1 coefficients ``coef1`` and the day
+    ``effects`` it computed over all series, and the ``reference`` sample of series that
+    estimates the launch effects, so that ``base`` may hold only the series that need scoring."""
     t = base.filter(base.plays.notnull()).select("sid", "did", "pid", "date", "day", "dow", "age", "sage",
                                                  "y", "plays")
-    coef1 = fit_coefficients(t, t.y, None, config)
+    if coef1 is None:
+        coef1 = fit_coefficients(t, t.y, None, config)
     p1 = fitted(t, coef1, config, "fit1")
     # materialised once: the median passes below each read it, and the engine would otherwise
     # recompute the spline basis and the coefficient join for every one of them
     p1 = materialize(p1.select("sid", "did", "pid", "date", "day", "dow", "age", "sage", "y", "plays",
                                r1=p1.y - p1.fit1))
-    p1 = day_effects(p1, "r1", config)
+    p1 = day_effects(p1, "r1", config, effects)
     p1 = p1.mutate(r1e=p1.r1 - p1.effect)
     p1 = diff_scale(robust_scale(p1, "r1e", "s1", config), "r1e", "sd1", config)
     # materialise only what pass 2 reads (the Arrow copy of this 5M-row table dominates memory)
@@ -211,7 +248,7 @@ def plays_baseline(base: ir.Table, config: IntegrityConfig) -> ir.Table:
     p2 = fitted(p1.drop("r1e", "s1", "sd1"), coef2, config, "fit")
     p2 = materialize(p2.mutate(r2=p2.y - p2.effect - p2.fit,
                                expected_plays=ibis.greatest((p2.fit + p2.effect).exp() - 1.0, 0.0)))
-    p2 = launch_effects(robust_scale(p2, "r2", "scale", config), config)
+    p2 = launch_effects(robust_scale(p2, "r2", "scale", config), config, reference)
     return p2.mutate(resid=p2.r2 - p2.launch, effect=p2.effect + p2.launch,
                      expected_plays=ibis.greatest((p2.fit + p2.effect + p2.launch).exp() - 1.0, 0.0)
                      ).drop("r2", "launch")

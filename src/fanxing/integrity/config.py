@@ -55,6 +55,15 @@ class IntegrityConfig(BaseModel):
     completion_alone_z: float = Field(8.0, gt=0, description="a completion episode with no plays/engagement flag of the same series within max_gap_days is kept only at this peak |z|")
     completion_min_abs: float = Field(0.05, ge=0, description="...and at least this absolute change")
 
+    # two-stage detection (screen.py): a cheap screen over every series, the detectors above on the rest
+    screen: bool = Field(False, description="two-stage detection: screen every series first and run the robust detectors only on those it cannot clear (off by default: on the 5M-row benchmark the screen costs about what it saves, see docs/integrity.md)")
+    screen_z: float = Field(4.0, gt=0, description="a series reaches stage 2 when a day's log-plays residual (pass-1 fit and day effect) reaches this many local noise SDs (days within half of the min_excess bounds)...")
+    screen_week_z: float = Field(4.0, gt=0, description="...or a calendar week's mean residual reaches this many SDs of a week mean...")
+    screen_ratio_z: float = Field(4.5, gt=0, description="...or, for an engagement log ratio or the completion logit (both sides), a day's or a week's run score of such days reaches this...")
+    screen_min_days: int = Field(60, ge=0, description="...or the series has fewer days than this (few weeks give no stable local SD)...")
+    screen_norm_margin: float = Field(2.0, ge=0, description="...or a day's log ratio lies within this many z of ratio_norm_z above the platform norm")
+    screen_reference_series: int = Field(250, ge=1, description="random series per platform also scored in stage 2 to estimate the launch effects and platform norms (all of a platform's series when it has no more)")
+
     # severity from observed/expected (counts) or from z (rates)
     severity_medium_ratio: float = Field(1.8, gt=1)
     severity_high_ratio: float = Field(3.0, gt=1)

@@ -15,6 +15,11 @@ from fanxing.integrity.episodes import EPISODE_COLUMNS, merge_episodes
 from fanxing.integrity.impossible import impossible_flags
 from fanxing.integrity.plays import plays_flags
 from fanxing.integrity.prepare import prepare, series_table
+from fanxing.integrity.screen import outside_z, screen
+
+#: diagnostics of the last screened detect_days call: series, candidates, stage2_series,
+#: stage2_rows, rows (for the benchmark; not part of the results)
+LAST_SCREEN: dict = {}
 
 
 def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
@@ -22,21 +27,35 @@ def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
     """One row per flagged day × indicator × reason: drama_id, platform, date, indicator, reason,
     severity_rank (0 low, 1 medium, 2 high), score (robust z), expected (baseline), observed, others_z.
 
-    Runs a few aggregate queries eagerly (the per-series decay fits); the returned table is lazy."""
+    Runs a few aggregate queries eagerly (the screen and the per-series decay fits); the returned
+    table is lazy. With ``config.screen`` (the default) a cheap screen over every series
+    (screen.py) clears most of them and the robust detectors run only on the rest; the
+    impossible-value rules run on every row."""
     config = config or IntegrityConfig()
     series = series_table(facts, dramas)
     # not materialised: re-reading the facts (a scan and a join with the small series table) costs
     # less than an Arrow copy of every fact column, and keeps that copy out of memory
     base = prepare(facts, series)
-    scored = plays_baseline(base, config)
-    # only the columns plays_flags reads: a narrower copy of the 5M-row scored table
+    coef1 = effects = reference = outside = None
+    scoped = base
+    if config.screen:
+        sc = screen(base, config)
+        LAST_SCREEN.clear()
+        LAST_SCREEN.update(series=sc.n_series, candidates=sc.n_candidates, stage2_series=sc.n_stage2,
+                           stage2_rows=sc.rows_stage2, rows=sc.rows_total)
+        coef1, effects, reference = sc.coef1, sc.effects, sc.reference
+        outside = outside_z(base, sc, config)
+        # the stage-2 rows, copied once: every detector below reads them several times
+        scoped = materialize(base.semi_join(sc.stage2, "sid"))
+    scored = plays_baseline(scoped, config, coef1, effects, reference)
+    # only the columns plays_flags reads: a narrower copy of the scored table
     scored = materialize(scored.select("sid", "did", "date", "day", "sage", "plays", "expected_plays",
                                        "scale", "launch_k", "resid", "n_days"))
-    ratios = ratio_table(base, config)
-    plays, plays_cand = plays_flags(scored, series, config, ratios)
+    ratios = ratio_table(scoped, config)
+    plays, plays_cand = plays_flags(scored, series, config, ratios, outside)
     plays = materialize(plays)
-    del scored  # the 5M-row scored table is released once nothing refers to it
-    *engagement, completion = engagement_flags(*ratios, series, config)
+    del scored  # the scored table is released once nothing refers to it
+    *engagement, completion = engagement_flags(*ratios, series, config, reference)
     engagement = materialize(ibis.union(*engagement, distinct=False))
     completion = materialize(completion)
     del ratios  # as is the per-row ratio table

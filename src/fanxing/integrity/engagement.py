@@ -74,13 +74,22 @@ def centre(t: ir.Table, n: str) -> ir.FloatingValue:
 
 
 def engagement_flags(rows: ir.Table, stats: ir.Table, series: ir.Table,
-                     config: IntegrityConfig) -> list[ir.Table]:
+                     config: IntegrityConfig, reference: ir.Table | None = None) -> list[ir.Table]:
     """Day flags of each engagement metric (high side only: inflated likes, shares, ...) and of
     completion-rate shifts, from the output of ratio_table. One pass over the rows keeps the
-    candidate days of every rule; the rules then run on that small table."""
+    candidate days of every rule; the rules then run on that small table. With ``reference`` (a
+    table of sid), the platform norms are estimated on those series only (see screen.py)."""
     rt = rows.join(stats.drop("pid"), "sid")
-    norm = _platform_norms(stats, config)
+    norm = _platform_norms(stats if reference is None else stats.semi_join(reference, "sid"), config)
     rt = rt.join(norm, "pid").select(rt, *[norm[c] for c in norm.columns if c != "pid"])
+    # a cheap necessary condition first (the z denominators are at least sd): the exponentials and
+    # square roots below are then evaluated only on the few rows that pass it
+    pre = ibis.literal(False)
+    for m in config.engagement_metrics:
+        pre = pre | ((rt[f"lr_{m}"] - centre(rt, f"lr_{m}")) >= config.candidate_z * rt[f"sd_lr_{m}"])
+        pre = pre | ((rt[f"lr_{m}"] - rt[f"p_med_{m}"]) >= config.ratio_norm_z * rt[f"p_sd_{m}"])
+    pre = pre | ((rt.lc - centre(rt, "lc")).abs() >= config.candidate_z * rt.sd_lc)
+    rt = rt.filter((rt.n_days >= config.min_days) & pre)
     z = {}
     for m in config.engagement_metrics:
         lr, med, sd = rt[f"lr_{m}"], centre(rt, f"lr_{m}"), rt[f"sd_lr_{m}"]
@@ -100,7 +109,8 @@ def engagement_flags(rows: ir.Table, stats: ir.Table, series: ir.Table,
     for m in config.engagement_metrics:
         any_cand = any_cand | (t[f"_z_{m}"] >= config.candidate_z) | (t[f"_zn_{m}"] >= config.ratio_norm_z)
     any_cand = any_cand | (t._z_c.abs() >= config.candidate_z)
-    cand = materialize(t.filter((t.n_days >= config.min_days) & any_cand))
+    keep = ["sid", "date", "day", *config.engagement_metrics, "completion_rate", *z]
+    cand = materialize(t.filter((t.n_days >= config.min_days) & any_cand).select(*keep))
     out = []
     for m in config.engagement_metrics:
         out.append(_own_flags(cand, series, m, config))

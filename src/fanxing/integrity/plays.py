@@ -35,11 +35,14 @@ def dilution(cand: ir.Table, rows: ir.Table, stats: ir.Table, config: IntegrityC
 
 
 def plays_flags(scored: ir.Table, series: ir.Table, config: IntegrityConfig,
-                ratios: tuple[ir.Table, ir.Table] | None = None) -> tuple[ir.Table, ir.Table]:
+                ratios: tuple[ir.Table, ir.Table] | None = None,
+                outside=None) -> tuple[ir.Table, ir.Table]:
     """(day flags with indicator ``plays``, candidate days) from the scored plays table (see
     baseline.plays_baseline). Candidate days (drama_id, platform, date: plays well above the
     baseline, flagged or not) corroborate completion shifts. ``ratios`` (engagement.ratio_table)
-    supplies the dilution evidence required on launch days."""
+    supplies the dilution evidence required on launch days. ``outside`` (screen.outside_z), given
+    the (did, date) keys of the candidate days, returns the day z (did, date, z) of series that
+    are not in ``scored`` (cleared by the screen), for the cross-platform mean others_z."""
     s = plays_z(scored)
     cand = s.filter((s.n_days >= config.min_days) & (s.z >= config.candidate_z)
                     & (s.plays >= s.expected_plays * config.min_excess_ratio)
@@ -47,7 +50,11 @@ def plays_flags(scored: ir.Table, series: ir.Table, config: IntegrityConfig,
     # (c) the same drama's other platforms on the same days
     cand = materialize(cand)
     keys = cand.select("did", "date").distinct()
-    zz = s.filter(s.n_days >= config.min_days).semi_join(keys, ["did", "date"])
+    if outside is not None:
+        keys = materialize(keys)
+    zz = s.filter(s.n_days >= config.min_days).semi_join(keys, ["did", "date"]).select("did", "date", "z")
+    if outside is not None:
+        zz = ibis.union(zz, outside(keys).select("did", "date", "z"), distinct=False)
     per_day = zz.group_by(["did", "date"]).agg(z_sum=zz.z.sum(), z_n=zz.z.count())
     c = cand.left_join(per_day, ["did", "date"]).select(cand, per_day.z_sum, per_day.z_n)
     c = c.mutate(others_z=ibis.ifelse(c.z_n > 1, (c.z_sum - c.z) / ibis.greatest(c.z_n - 1, 1).cast("float64"),
