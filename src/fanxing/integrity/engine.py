@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import weakref
 
 import ibis
@@ -25,6 +26,15 @@ def materialize(t: ir.Table) -> ir.Table:
         backend = t.get_backend()
     except Exception:  # an in-memory table without a bound backend: nothing to compute
         return t
+    if backend.name == "duckdb" and spill_to_engine():
+        # bounded memory: a temporary table lives in DuckDB's buffer pool, which spills to disk
+        # beyond its memory limit (an Arrow result lives in Python's heap, all of it)
+        name = f"_fx_ckpt_{next(_counter)}"
+        backend._run_pre_execute_hooks(t)
+        backend.con.execute(f'CREATE TEMP TABLE "{name}" AS {backend.compile(t)}')
+        m = backend.table(name)
+        weakref.finalize(m.op(), _drop, backend.con, name)
+        return m
     if backend.name == "duckdb":
         m = ibis.memtable(t.to_pyarrow())
         # ibis keeps a registered in-memory table in the connection until the process exits, so
@@ -46,6 +56,24 @@ def materialize(t: ir.Table) -> ir.Table:
         session.sql(backend.compile(t)).localCheckpoint(eager=True).createOrReplaceTempView(name)
         return backend.table(name)
     return t.cache()
+
+
+def spill_to_engine() -> bool:
+    """Whether DuckDB intermediates go to temporary tables instead of Arrow in Python's heap.
+
+    ``FANXING_INTEGRITY_MATERIALIZE``: ``arrow`` (fast, all in memory), ``table`` (spills under
+    DuckDB's memory limit, about twice as slow) or ``auto`` (default): ``table`` when a DuckDB
+    memory limit is set (``--memory-limit``, ``FANXING_DUCKDB_MEMORY_LIMIT``).
+    """
+    mode = os.environ.get("FANXING_INTEGRITY_MATERIALIZE", "auto")
+    if mode == "auto":
+        return bool(os.environ.get("FANXING_DUCKDB_MEMORY_LIMIT"))
+    return mode == "table"
+
+
+def _drop(con, name: str) -> None:
+    with contextlib.suppress(Exception):
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _unregister(con, name: str) -> None:
