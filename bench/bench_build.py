@@ -27,6 +27,12 @@ from benchlib import cpu_model, memory_gib
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 
+# stage times (s) of the build before issue #3(b) (bench/out/build.md of that commit, one run of
+# `--rows 5000000`), for the before/after table
+BEFORE = {"ingest": 39.3, "integrity": 38.0, "indicators.annual": 5.0, "index.annual": 3.5,
+          "indicators.monthly": 5.2, "index.monthly": 22.5, "indicators.weekly": 12.4, "index.weekly": 4.3,
+          "indicators.launch7": 1.3, "indicators.launch30": 1.6, "awards": 25.4, "write": 46.9, "total": 206.6}
+
 BARE = """
 import duckdb, sys, time
 t = time.perf_counter()
@@ -77,7 +83,7 @@ def main() -> None:
                        capture_output=True)
     metrics = str(season / "metrics" / "*.csv")
     rows = sum(max(0, p.read_bytes().count(b"\n") - 1) for p in (season / "metrics").glob("*.csv"))
-    bare, built, rss_b, rss_f, timings = [], [], [], [], None
+    bare, built, rss_b, rss_f, timings, all_timings = [], [], [], [], None, []
     # peak RSS per child needs a fresh parent measurement each time: run each child through a shim
     shim = [sys.executable, str(Path(__file__)), "--child"]
     for i in range(args.runs):
@@ -91,6 +97,7 @@ def main() -> None:
         import json
 
         timings = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["timings"]
+        all_timings.append(timings)
         print(f"run {i + 1}: bare {bare[-1]:.1f} s ({rss_b[-1]:.0f} MiB), build {built[-1]:.1f} s ({rss_f[-1]:.0f} MiB)",
               flush=True)
     mb, mf = statistics.median(bare), statistics.median(built)
@@ -113,10 +120,29 @@ def main() -> None:
         "",
         "Where the build's time goes (last run, seconds): "
         + ", ".join(f"{k} {v:.1f}" for k, v in (timings or {}).items() if v >= 0.5),
+        "",
+        *stage_table(all_timings),
     ]
     OUT.mkdir(exist_ok=True)
     (OUT / "build.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
+
+
+def stage_table(all_timings: list[dict[str, float]]) -> list[str]:
+    """Median seconds per stage over the runs, beside the stage times before issue #3(b)."""
+    if not all_timings:
+        return []
+    stages = [k for k in all_timings[-1] if k != "methodology"]
+    out = [f"Stage times before and after issue #3(b) (before: one run of the earlier build; after: median of "
+           f"{len(all_timings)} runs here):", "",
+           "| stage | before (s) | after (s) |", "|---|---:|---:|"]
+    for k in stages:
+        after = statistics.median(t.get(k, 0.0) for t in all_timings)
+        if after < 0.5 and BEFORE.get(k, 0.0) < 0.5:
+            continue
+        before = f"{BEFORE[k]:.1f}" if k in BEFORE else "–"
+        out.append(f"| {k} | {before} | {after:.1f} |")
+    return out
 
 
 def run_child(argv: list[str]) -> None:

@@ -48,16 +48,32 @@ def producer_ranking(works: pd.DataFrame, per_platform: pd.DataFrame, n_ranked: 
     works = works.loc[works["producer"].astype(str).str.strip() != ""]
     cutoff = max(1, math.ceil(rules.top_share * n_ranked))
     carried = _carried(per_platform, rules.carry_share)
+    # one sort for all producers: producer, then the order of works within a producer
+    works = works.sort_values(["producer", "score", "rank", "drama_id"], ascending=[True, False, True, True],
+                              kind="mergesort")
+    producers = works["producer"].to_numpy(dtype=object)
+    score = works["score"].to_numpy(dtype="float64")
+    top = (works["rank"] <= cutoff).fillna(False).to_numpy(dtype=bool)
+    ids = works["drama_id"].to_numpy(dtype=object)
+    titles = works["title"].to_numpy(dtype=object)
+    genre_lists = works["genres"].to_numpy(dtype=object)
+    on: dict[str, set] = {}
+    for d, p in zip(carried["drama_id"].to_numpy(dtype=object), carried["platform"].to_numpy(dtype=object),
+                    strict=True):
+        on.setdefault(d, set()).add(p)
+    starts = np.flatnonzero(np.r_[True, producers[1:] != producers[:-1]]) if len(producers) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(producers)].astype(int)
+    n_top = np.add.reduceat(top.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64)
     rows = []
-    for producer, grp in works.groupby("producer", sort=True):
-        grp = grp.sort_values(["score", "rank", "drama_id"], ascending=[False, True, True], kind="mergesort")
-        best = grp.head(rules.top_k)
-        genres = sorted({g for gs in best["genres"] for g in gs})
-        platforms = sorted(set(carried.loc[carried["drama_id"].isin(best["drama_id"]), "platform"]))
+    for i, (a, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        b = min(e, a + rules.top_k)
+        best = ids[a:b]
+        genres = {g for gs in genre_lists[a:b] for g in gs}
+        platforms = set().union(*(on.get(d, ()) for d in best))
         rows.append({
-            "producer": producer, "n_works": len(grp), "quality": float(best["score"].mean()),
-            "n_top": int((grp["rank"] <= cutoff).sum()), "n_genres": len(genres), "n_platforms": len(platforms),
-            "top_works": list(best["title"]), "top_work_ids": list(best["drama_id"]),
+            "producer": producers[a], "n_works": e - a, "quality": _mean(score[a:b]),
+            "n_top": int(n_top[i]), "n_genres": len(genres), "n_platforms": len(platforms),
+            "top_works": list(titles[a:b]), "top_work_ids": list(best),
         })
     cols = ["producer", "n_works", "quality", "n_top", "n_genres", "n_platforms", "top_works", "top_work_ids"]
     frame = pd.DataFrame(rows, columns=cols)
@@ -68,6 +84,15 @@ def producer_ranking(works: pd.DataFrame, per_platform: pd.DataFrame, n_ranked: 
         parts.append(_relative(frame["n_platforms"]))
     frame["breadth"] = 100.0 * sum(parts) / len(parts)
     return _finish(frame, rules, "producer")
+
+
+def _mean(v: np.ndarray) -> float:
+    """``Series.mean()`` of a float array: NaN skipped (summed as 0), NaN when nothing is left."""
+    missing = np.isnan(v)
+    count = int((~missing).sum())
+    if not count:
+        return float("nan")
+    return float((np.where(missing, 0.0, v) if missing.any() else v).sum() / count)
 
 
 def _carried(per_platform: pd.DataFrame, carry_share: float) -> pd.DataFrame:

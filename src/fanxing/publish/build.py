@@ -47,7 +47,10 @@ class BuildContext:
     platforms: pd.DataFrame
     platform_weights: pd.Series
     anomalies: pd.DataFrame
-    daily: pd.DataFrame
+    # one row per (platform, drama): plays, plays_adj, days — the daily facts themselves never
+    # reach Python: the engine writes them to daily.parquet (``daily_rows`` of them)
+    series: pd.DataFrame
+    daily_rows: int = 0
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
     indicators_raw: dict[str, pd.DataFrame] = field(default_factory=dict)
     rankings: dict[str, PeriodRanking] = field(default_factory=dict)
@@ -138,11 +141,13 @@ def uncertainty_for(m: FanxingMethodology, kind: str):
     return spec
 
 
-def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology):
-    """Anomaly episodes, the adjusted facts table and the published daily table.
+def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology,
+                  daily_path: Path):
+    """Anomaly episodes, the adjusted facts, per-series totals; the daily table written to ``daily_path``.
 
     Intermediate tables are materialised in the warehouse itself (``_fx_*``), so every later
-    expression runs on the one engine that holds the facts.
+    expression runs on the one engine that holds the facts; the daily rows go from the engine
+    straight to Parquet.
     """
     from fanxing.integrity import adjust_facts, detect_days, merge_episodes
     from fanxing.integrity.detect import finish_episodes
@@ -154,9 +159,13 @@ def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: Fanxi
     adjusted = wh.create_temp("_fx_facts_adjusted", adjust_facts(facts, days, mode=cfg.mode, config=thresholds))
     keep = ["date", "platform", "drama_id", "plays", "plays_adj", "likes", "comments", "shares", "favorites",
             "completion_rate", "revenue_cny", "rating", "flagged"]
-    daily = adjusted.select(*[c for c in keep if c in adjusted.columns]).order_by(
-        ["drama_id", "platform", "date"]).to_pandas()
-    return episodes, _index_facts(adjusted), daily
+    daily = adjusted.select(*[c for c in keep if c in adjusted.columns])
+    n_daily = wh.backend.write_parquet(wh.con, daily, daily_path, ["drama_id", "platform", "date"])
+    adj = adjusted.plays_adj if "plays_adj" in adjusted.columns else adjusted.plays
+    series = adjusted.group_by(["platform", "drama_id"]).aggregate(
+        plays=adjusted.plays.sum(), plays_adj=adj.sum(), days=adjusted.count()).to_pandas()
+    series = series.sort_values(["platform", "drama_id"], kind="stable").reset_index(drop=True)
+    return episodes, _index_facts(adjusted), series, n_daily
 
 
 def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Path | None = None,
@@ -182,7 +191,7 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
             if not report.usable:
                 why = [str(e) for e in [*getattr(report, "problems", []), *getattr(report, "errors", [])]]
                 raise BuildError(f"{season_dir}: the season is unusable: " + ("; ".join(why) or "no readable data"))
-            ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine)
+            ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine, stage / "daily.parquet")
             report_frames = frames_from_warehouse(wh) if with_report else None
         finally:
             wh.close()
@@ -206,7 +215,7 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
 
 
 def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path, report, timer: _Timer,
-             engine: str) -> BuildContext:
+             engine: str, daily_path: Path) -> BuildContext:
     facts = wh.table("facts")
     dramas = wh.table("dramas")
     season = season_of(wh)
@@ -216,9 +225,9 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
-        anomalies, index_facts, daily = run_integrity(wh, facts, dramas, m)
-    ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, daily,
-                       engine=engine)
+        anomalies, index_facts, series, n_daily = run_integrity(wh, facts, dramas, m, daily_path)
+    ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, series,
+                       daily_rows=n_daily, engine=engine)
     ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
     ctx.jury = _sorted(wh.table("jury").to_pandas(), ["drama_id", "category", "juror", "score"])
     for kind in m.drama.periods:
@@ -242,10 +251,10 @@ def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df
 
 
-def per_platform_plays(daily: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
+def per_platform_plays(series: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
     """Season plays per (platform, drama) and their harmonised contribution w_p · plays / platform mean."""
-    col = "plays_adj" if "plays_adj" in daily else "plays"
-    pp = daily.groupby(["platform", "drama_id"], as_index=False)[col].sum().rename(columns={col: "plays"})
+    col = "plays_adj" if "plays_adj" in series else "plays"
+    pp = series[["platform", "drama_id", col]].rename(columns={col: "plays"}).copy()
     mean = pp.groupby("platform")["plays"].transform("mean")
     pp["eq_plays"] = pp["platform"].map(weights).fillna(0.0) * pp["plays"] / mean.where(mean > 0)
     return pp
@@ -259,7 +268,7 @@ def run_awards(ctx: BuildContext):
     annual = ranking_frame("annual", ctx)
     ind = ctx.indicators["annual"].drop(columns=["period", "period_start"], errors="ignore")
     return select_awards(annual, ctx.catalogue, ctx.methodology.awards, indicators=ind,
-                         per_platform=per_platform_plays(ctx.daily, ctx.platform_weights), jury=ctx.jury,
+                         per_platform=per_platform_plays(ctx.series, ctx.platform_weights), jury=ctx.jury,
                          anomalies=ctx.anomalies, season_start=ctx.season.start, season_end=ctx.season.end)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from fanxing.drama.indicators import INDICATORS
 from fanxing.drama.periods import LAUNCH_KINDS, period_end, period_label
+from fanxing.publish.fastcsv import to_csv
 
 if TYPE_CHECKING:
     from fanxing.publish.build import BuildContext
@@ -51,13 +52,59 @@ def _flagged(table: pd.DataFrame, kind: str, ctx: BuildContext) -> pd.Series:
     if an is None or an.empty or table.empty:
         return pd.Series(False, index=table.index)
     bounds = _period_bounds(kind, ctx)
-    an = an.assign(start=pd.to_datetime(an["start"]), end=pd.to_datetime(an["end"]))
-    keys = set()
-    for period, (lo, hi) in bounds.items():
-        hit = an[(an["start"] <= hi) & (an["end"] >= lo)]
-        keys.update((period, d) for d in hit["drama_id"].astype(str).unique())
-    return pd.Series([(p, d) in keys for p, d in zip(table["period"].astype(str), table["drama_id"], strict=True)],
-                     index=table.index)
+    start = pd.to_datetime(an["start"]).to_numpy(dtype="datetime64[ns]")
+    end = pd.to_datetime(an["end"]).to_numpy(dtype="datetime64[ns]")
+    ids = an["drama_id"].astype(str).to_numpy(dtype=object)
+    periods = list(bounds)
+    lo = np.array([b[0] for b in bounds.values()], dtype="datetime64[ns]")
+    hi = np.array([b[1] for b in bounds.values()], dtype="datetime64[ns]")
+    # (periods × episodes) overlap; both sides are small (periods of a kind, anomaly episodes)
+    hit_p, hit_a = np.nonzero((start[None, :] <= hi[:, None]) & (end[None, :] >= lo[:, None]))
+    if not len(hit_p):
+        return pd.Series(False, index=table.index)
+    keys = pd.MultiIndex.from_arrays([np.asarray(periods, dtype=object)[hit_p], ids[hit_a]])
+    mine = pd.MultiIndex.from_arrays([table["period"].astype(str).to_numpy(dtype=object),
+                                      table["drama_id"].astype(str).to_numpy(dtype=object)])
+    return pd.Series(mine.isin(keys), index=table.index)
+
+
+def _cached(ctx: BuildContext, name: str, make):
+    """A value derived from the build context once, then reused by every ranking table."""
+    cache = ctx.__dict__.setdefault("_publish_cache", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
+
+
+def _platform_pairs(ctx: BuildContext) -> pd.DataFrame:
+    """(drama_id, platform) of the daily facts: from the per-series totals (one row per platform and
+    drama with daily rows), or from the daily table where a context still holds it."""
+    daily = getattr(ctx, "daily", None)
+    if daily is not None:
+        return daily[["drama_id", "platform"]]
+    return ctx.series[["drama_id", "platform"]]
+
+
+def _platforms_on(daily: pd.DataFrame) -> pd.Series:
+    """drama_id → its platforms in the daily table, sorted and ``|``-joined."""
+    pairs = daily[["drama_id", "platform"]]
+    d_codes, d_uni = pd.factorize(pairs["drama_id"], sort=False)
+    p_codes, p_uni = pd.factorize(pairs["platform"], sort=False)
+    if not len(d_uni):
+        return pd.Series(dtype=object)
+    # one bit per platform, in sorted platform order; each drama's set becomes one integer
+    rank = np.argsort(np.argsort(np.asarray(p_uni, dtype=object).astype(str)))
+    names = np.asarray(p_uni, dtype=object).astype(str)[np.argsort(rank)]
+    bits = np.zeros(len(d_uni), dtype=np.int64) if len(names) < 63 else None
+    if bits is None:  # more platforms than bits: the plain way
+        on = daily.groupby("drama_id")["platform"].unique()
+        return on.map(lambda a: "|".join(sorted(a)))
+    ok = (d_codes >= 0) & (p_codes >= 0)
+    np.bitwise_or.at(bits, d_codes[ok], np.left_shift(np.int64(1), rank[p_codes[ok]].astype(np.int64)))
+    masks, inv = np.unique(bits, return_inverse=True)
+    text = np.array(["|".join(names[j] for j in range(len(names)) if (int(m) >> j) & 1) for m in masks],
+                    dtype=object)
+    return pd.Series(text[inv], index=pd.Index(np.asarray(d_uni, dtype=object).astype(str), name="drama_id"))
 
 
 def ranking_frame(kind: str, ctx: BuildContext) -> pd.DataFrame:
@@ -67,7 +114,7 @@ def ranking_frame(kind: str, ctx: BuildContext) -> pd.DataFrame:
     t = t.merge(raw, on=["period", "drama_id"], how="left")
     t["rank_shift_integrity"] = (t["rank_unadjusted"] - t["rank"]).astype("Int64")
     t["rank_unadjusted"] = t["rank_unadjusted"].astype("Int64")
-    cat = catalogue_frame(ctx.catalogue).set_index("drama_id")
+    cat = _cached(ctx, "catalogue", lambda: catalogue_frame(ctx.catalogue)).set_index("drama_id")
     t.insert(3, "title", t["drama_id"].map(cat["title"]))
     for c in ("rank_low", "rank_high"):
         if c not in t:
@@ -77,7 +124,7 @@ def ranking_frame(kind: str, ctx: BuildContext) -> pd.DataFrame:
     t["producer"] = t["drama_id"].map(cat["producer"])
     t["genres"] = t["drama_id"].map(cat["genres"]) if "genres" in cat else ""
     t["region"] = t["drama_id"].map(cat["region"]) if "region" in cat else ""
-    on = ctx.daily.groupby("drama_id")["platform"].unique().map(lambda a: "|".join(sorted(a)))
+    on = _cached(ctx, "platforms_on", lambda: _platforms_on(_platform_pairs(ctx)))
     t["platforms"] = t["drama_id"].map(on).fillna("")
     t["flagged"] = _flagged(t, kind, ctx)
     dims = [c for c in ("reach", "engagement", "reputation", "commercial", "longevity") if c in t]
@@ -120,8 +167,8 @@ def write_stages(dirpath: Path, ctx: BuildContext) -> None:
         return
     dirpath.mkdir(parents=True, exist_ok=True)
     for name, frame in res.stages.items():
-        frame.to_csv(dirpath / f"{name}.csv", index_label="drama_id")
-    res.weights.to_csv(dirpath / "weights.csv", index=False)
+        to_csv(frame.rename_axis("drama_id").reset_index(), dirpath / f"{name}.csv")
+    to_csv(res.weights, dirpath / "weights.csv")
     log = res.log.to_dict(orient="records") if isinstance(res.log, pd.DataFrame) else res.log
     (dirpath / "log.json").write_text(json.dumps(log, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     if len(res.excluded_units):
@@ -135,7 +182,7 @@ def write_uncertainty(dirpath: Path, ctx: BuildContext) -> None:
         return
     dirpath.mkdir(parents=True, exist_ok=True)
     for period, sens in ctx.rankings["annual"].sensitivity.items():
-        sens.assign(period=period).to_csv(dirpath / "sensitivity.csv", index=False)
+        to_csv(sens.assign(period=period), dirpath / "sensitivity.csv")
     spec = ctx.methodology.uncertainty
     (dirpath / "summary.json").write_text(json.dumps(
         {"spec": spec.model_dump(mode="json") if spec else None, "periods": summaries},
@@ -146,12 +193,12 @@ def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
     """Write every table of a build into ``stage``; returns row counts for the manifest."""
     counts: dict[str, int] = {}
     (stage / "methodology.yaml").write_bytes(ctx.methodology_bytes)
-    catalogue_frame(ctx.catalogue).to_csv(stage / "catalogue.csv", index=False)
+    to_csv(_cached(ctx, "catalogue", lambda: catalogue_frame(ctx.catalogue)), stage / "catalogue.csv")
     (stage / "rankings").mkdir()
     (stage / "indicators").mkdir()
     for kind in ctx.rankings:
         frame = ranking_frame(kind, ctx)
-        frame.to_csv(stage / "rankings" / f"{kind}.csv", index=False)
+        to_csv(frame, stage / "rankings" / f"{kind}.csv")
         counts[f"rankings.{kind}"] = len(frame)
         ind = ctx.indicators[kind].drop(columns=["period_start"])
         raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
@@ -162,26 +209,30 @@ def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
             if rc in merged and not np.allclose(merged[code].astype(float), merged[rc].astype(float),
                                                 equal_nan=True, rtol=1e-12, atol=0):
                 keep.append(rc)
-        merged[keep].to_csv(stage / "indicators" / f"{kind}.csv", index=False)
+        to_csv(merged[keep], stage / "indicators" / f"{kind}.csv")
     (stage / "explanations").mkdir()
-    explanation_frame(ctx).to_csv(stage / "explanations" / "annual.csv", index=False)
+    to_csv(explanation_frame(ctx), stage / "explanations" / "annual.csv")
     write_stages(stage / "stages" / "annual", ctx)
     write_uncertainty(stage / "uncertainty", ctx)
-    daily = ctx.daily.copy()
-    daily["date"] = pd.to_datetime(daily["date"])
-    daily.to_parquet(stage / "daily.parquet", index=False)
-    counts["daily"] = len(daily)
+    daily = getattr(ctx, "daily", None)
+    if daily is not None:  # a context holding the daily table (the build writes daily.parquet itself)
+        if not pd.api.types.is_datetime64_any_dtype(daily["date"]):
+            daily = daily.assign(date=pd.to_datetime(daily["date"]))
+        daily.to_parquet(stage / "daily.parquet", index=False)
+        counts["daily"] = len(daily)
+    else:
+        counts["daily"] = int(getattr(ctx, "daily_rows", 0))
     anomalies = ctx.anomalies if ctx.anomalies is not None else pd.DataFrame()
-    anomalies.to_csv(stage / "anomalies.csv", index=False)
+    to_csv(anomalies, stage / "anomalies.csv")
     counts["anomalies"] = len(anomalies)
     q = ctx.quarantine if ctx.quarantine is not None else pd.DataFrame()
     cols = [c for c in ("file", "line", "column", "value", "reason", "detail") if c in q.columns]
-    q[cols].to_csv(stage / "quarantine.csv", index=False)
+    to_csv(q[cols], stage / "quarantine.csv")
     counts["quarantine"] = len(q)
     if ctx.awards is not None:
         counts.update(write_awards(stage, ctx))
     if ctx.jury is not None and len(ctx.jury):
-        ctx.jury.to_csv(stage / "jury.csv", index=False)
+        to_csv(ctx.jury, stage / "jury.csv")
     return counts
 
 
@@ -198,16 +249,16 @@ def write_awards(stage: Path, ctx: BuildContext) -> dict[str, int]:
     res = ctx.awards
     (stage / "awards.json").write_text(json.dumps(res.to_json_dict(), ensure_ascii=False, indent=1),
                                        encoding="utf-8")
-    _flat(res.to_frame()).to_csv(stage / "awards.csv", index=False)
+    to_csv(_flat(res.to_frame()), stage / "awards.csv")
     plat = res.ranking("platform").copy()
     if not ctx.platforms.empty and "name" in ctx.platforms:
         names = ctx.platforms.set_index("platform")["name"]
         id_col = "platform" if "platform" in plat else plat.columns[1]
         plat.insert(2, "name", plat[id_col].map(names))
-    _flat(plat).to_csv(stage / "rankings" / "platforms.csv", index=False)
+    to_csv(_flat(plat), stage / "rankings" / "platforms.csv")
     prod = _flat(res.ranking("producer"))
-    prod.to_csv(stage / "rankings" / "producers.csv", index=False)
+    to_csv(prod, stage / "rankings" / "producers.csv")
     genres = _flat(res.genre_rankings)
-    genres.to_csv(stage / "rankings" / "genres.csv", index=False)
+    to_csv(genres, stage / "rankings" / "genres.csv")
     return {"rankings.platforms": len(plat), "rankings.producers": len(prod), "rankings.genres": len(genres),
             "awards": len(res.to_frame())}

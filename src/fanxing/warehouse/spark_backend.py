@@ -498,6 +498,23 @@ def drop(con, table: ibis.Table) -> None:
     drop_names(con, [table.get_name()])
 
 
+def write_parquet(con, expr: ibis.Table, path: Path, order_by: list[str]) -> int:
+    """Write ``expr`` sorted by ``order_by`` to one Parquet file (dates as timestamps without a
+    time zone, as pandas writes them); returns the number of rows. The rows go from the executors
+    to one task that writes the file, not through Python."""
+    cols = [f"CAST({_quote(c)} AS TIMESTAMP_NTZ) AS {_quote(c)}" if expr.schema()[c].is_date() else _quote(c)
+            for c in expr.columns]
+    df = _df(con, expr).selectExpr(*cols).orderBy(*order_by).coalesce(1)
+    tmp = con._fx_scratch / f"out-{_new_name('pq').lstrip('_')}"
+    df.write.option("compression", "zstd").parquet(str(tmp))
+    parts = sorted(tmp.glob("part-*.parquet"))
+    if len(parts) != 1:
+        raise WarehouseError(f"Spark wrote {len(parts)} files for {path.name}, expected one")
+    shutil.move(str(parts[0]), str(path))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return pq.ParquetFile(path).metadata.num_rows
+
+
 def truncate(con, table: str) -> None:
     """Remove every row of ``table`` (its files; Spark refuses TRUNCATE on external tables)."""
     loc = con._fx_root / table

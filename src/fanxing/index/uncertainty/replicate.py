@@ -10,6 +10,12 @@ leaves the count used by ``min_share``.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import glob
+import os
+
 import numpy as np
 from scipy.special import gammaincinv
 
@@ -19,6 +25,40 @@ from fanxing.index.uncertainty.plan import Method, ParentPlan, Plan
 from fanxing.index.uncertainty.sampling import NO_DROP, NOMINAL_WEIGHTS, Choices
 
 _U_EPS = 1e-12
+
+
+@functools.lru_cache(maxsize=1)
+def _openblas_local_threads():
+    """numpy's OpenBLAS ``openblas_set_num_threads_local`` (OpenBLAS ≥ 0.3.27), or None."""
+    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libs, "*openblas*.so*"))):
+        try:
+            fn = ctypes.CDLL(path).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
+        return fn
+    return None
+
+
+@contextlib.contextmanager
+def single_threaded_blas():
+    """Run the products of this thread on one BLAS thread.
+
+    The replications' products are thin — (R × a few children) @ (a few children × units) — so
+    threads only add synchronisation; on a busy machine spinning BLAS threads made them several times
+    slower. Every element is computed by the same kernel either way, so results are unchanged. Only
+    the calling thread's setting changes (and is restored); a no-op where numpy's BLAS is not OpenBLAS.
+    """
+    fn = _openblas_local_threads()
+    if fn is None:
+        yield
+        return
+    old = fn(1)
+    try:
+        yield
+    finally:
+        fn(old)
 
 
 class Replicator:
@@ -82,6 +122,14 @@ class Replicator:
             self._cache[key] = np.ascontiguousarray(np.where(present, t, 0.0).T)
         return self._cache[key], self._cache[(v, pp.code, "present")]
 
+    def _complete(self, v: int, pp: ParentPlan) -> bool:
+        """Whether no child of ``pp`` is missing for any unit in data variant ``v`` (then Σ w over
+        present children is just the row sum of the weights)."""
+        key = (v, pp.code, "complete")
+        if key not in self._cache:
+            self._cache[key] = bool(self._cache[(v, pp.code, "present")].all())
+        return self._cache[key]
+
     @staticmethod
     def _finish(meth: Method, num: np.ndarray, den: np.ndarray) -> np.ndarray:
         """The mean from Σ w·f(x) (``num``, overwritten) and Σ w over present children (``den``)."""
@@ -121,7 +169,9 @@ class Replicator:
                 out[s:e] = _copeland(_without_dropped(x, keep, slice(s, e)), wr)
             else:
                 t, present = self._transformed(v, pp, meth)
-                out[s:e] = self._finish(meth, wr @ t, wr @ present)
+                num = np.matmul(wr, t, out=out[s:e])
+                den = wr.sum(axis=1, keepdims=True) if self._complete(v, pp) else wr @ present
+                self._finish(meth, num, den)
             if meth.min_share > 0:
                 _, present = self._transformed(v, pp, Method("arithmetic", 1.0, 0.0))
                 kr = np.ones_like(wr) if keep is None else keep[s:e].astype(float)
@@ -154,22 +204,26 @@ class Replicator:
         name = _effective(meth)
         num = np.zeros(xs[0].shape)
         den: np.ndarray = np.zeros((xs[0].shape[0], 1))
+        buf = np.empty(xs[0].shape)
         for i, x in enumerate(xs):
             if check and ((x <= 0).any() if strict else (x < 0).any()):
                 raise IndexComputationError(
                     f"uncertainty: aggregation '{meth.name}' of '{code}' needs "
                     f"{'positive' if strict else 'non-negative'} values; one of its children has "
                     f"{np.nanmin(x):g} in some replication", code="index_error", details={"aggregate": code})
-            missing = np.isnan(x)
             wi = w[:, i:i + 1]
-            if missing.any():
-                x = np.where(missing, 1.0, x)
-                wi = np.where(missing, 0.0, wi)
-                if den.shape != num.shape:
-                    den = np.broadcast_to(den, num.shape).copy()
+            with np.errstate(invalid="ignore", over="ignore"):
+                maybe_missing = bool(np.isnan(np.add.reduce(x, axis=None)))  # NaN-free unless a NaN (or ±inf)
+            if maybe_missing:
+                missing = np.isnan(x)
+                if missing.any():
+                    x = np.where(missing, 1.0, x)
+                    wi = np.where(missing, 0.0, wi)
+                    if den.shape != num.shape:
+                        den = np.broadcast_to(den, num.shape).copy()
             with np.errstate(divide="ignore", invalid="ignore"):
                 if name == "arithmetic":
-                    t = x * wi
+                    t = np.multiply(x, wi, out=buf)
                 elif name == "geometric":
                     t = np.log(x)
                     t *= wi

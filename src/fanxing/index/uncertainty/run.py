@@ -15,7 +15,7 @@ import pandas as pd
 from fanxing.index.methodology import Methodology, parse_methodology
 from fanxing.index.result import IndexResult
 from fanxing.index.uncertainty.plan import Plan, build_plan
-from fanxing.index.uncertainty.replicate import Replicator, min_ranks
+from fanxing.index.uncertainty.replicate import Replicator, min_ranks, single_threaded_blas
 from fanxing.index.uncertainty.sampling import Choices, choices_from, make_design, streams, weight_uniforms
 from fanxing.index.uncertainty.sobol import sobol_indices
 from fanxing.index.uncertainty.spec import SECTION, UncertaintySpec, load_uncertainty, split_methodology
@@ -82,13 +82,14 @@ def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, 
     nominal_r = nominal_ranks(plan)
     ranks = np.empty((n_rep, len(plan.units)), dtype=np.int32)
     shifts = np.empty(n_rep)
-    for start in range(0, n_rep, spec.chunk):
-        part = choices.take(slice(start, start + spec.chunk))
-        stop = start + len(part)
-        ranks[start:stop] = min_ranks(rep.scores(part)[plan.hierarchy.root])
-        shifts[start:stop] = rank_shift(ranks[start:stop], nominal_r)
-        if progress is not None:
-            progress(stop, n_rep)
+    with single_threaded_blas():
+        for start in range(0, n_rep, spec.chunk):
+            part = choices.take(slice(start, start + spec.chunk))
+            stop = start + len(part)
+            ranks[start:stop] = min_ranks(rep.scores(part)[plan.hierarchy.root])
+            shifts[start:stop] = rank_shift(ranks[start:stop], nominal_r)
+            if progress is not None:
+                progress(stop, n_rep)
     t_mc = time.perf_counter()
 
     table = rank_table(ranks, nominal_r, plan.units, spec.top)
