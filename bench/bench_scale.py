@@ -40,6 +40,7 @@ BARE = """
 import duckdb, sys, time
 t = time.perf_counter()
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 n = con.execute('''
   SELECT count(*) FROM (
     SELECT drama_id, platform, date_trunc('month', CAST(date AS DATE)) AS m,

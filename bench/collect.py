@@ -16,6 +16,8 @@ ORDER = [
     ("integrity.md", "Issue 5 — integrity detection over 5,000,000 rows"),
     ("integrity_quality.md", "Issue 5 — detection quality on the demo season at three seeds"),
     ("service.md", "Issue 7 — API and dashboard under load"),
+    ("engines.md", "Issue 8 — DuckDB and Spark on the demo season"),
+    ("scale.md", "Issue 8 — a 50,000,000-row partitioned Parquet season"),
 ]
 
 HEADER = """# Benchmarks
