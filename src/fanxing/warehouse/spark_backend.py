@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from fanxing.errors import UnreadableFileError, WarehouseError
 from fanxing.warehouse import spark_compat  # noqa: F401  (patches Ibis's Spark SQL; see there)
-from fanxing.warehouse.duckdb_backend import FILE_PARAM, Staged  # noqa: F401  (same contract)
+from fanxing.warehouse.duckdb_backend import FILE_PARAM, Staged, file_param, memo  # noqa: F401 (engine-neutral)
 
 NAME = "spark"
 
@@ -192,25 +192,6 @@ def _new_name(prefix: str) -> str:
 
 def table(con, name: str) -> ibis.Table:
     return con.table(name)
-
-
-def memo(con) -> dict:
-    """A dict living as long as the connection, for callers' own memoised expressions."""
-    c = getattr(con, "_fx_memo", None)
-    if c is None or len(c) > 500:
-        c = con._fx_memo = {}
-    return c
-
-
-@contextlib.contextmanager
-def file_param(con, file: str) -> Iterator[None]:
-    """Bind FILE_PARAM (in the expressions run by ``materialize``, ``scalar``, ``insert``) to ``file``."""
-    old = getattr(con, "_fx_file", None)
-    con._fx_file = file
-    try:
-        yield
-    finally:
-        con._fx_file = old
 
 
 def sql_of(con, expr) -> str:
