@@ -251,12 +251,7 @@ def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
     """
     raw = _raw(con)
     rej_t, rej_s = _new_name("rej"), _new_name("rejs")
-    sql = (
-        f"SELECT * FROM read_csv({_lit(str(path))}, all_varchar = true, header = true, "
-        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', ignore_errors = true, "
-        f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)}, "
-        f"null_padding = false, normalize_names = false)"
-    )
+    sql = read_csv_sql(path, delim, rej_t, rej_s)
     view = _new_name("csv")
     try:
         cols = [r[0] for r in raw.execute(f"DESCRIBE {sql}").fetchall()]
@@ -276,8 +271,22 @@ def _view(con, name: str, sql: str) -> ibis.Table:
 
 def collect_rejects(con, staged: Staged) -> None:
     """After the lazy read ran: the rejected lines (line, raw text, message), invalid-UTF-8 flag."""
-    raw = _raw(con)
-    rej_t = staged.helpers[0]
+    staged.invalid_unicode, staged.rejects = read_rejects(_raw(con), staged.helpers[0])
+
+
+def read_csv_sql(path: Path, delim: str, rej_t: str, rej_s: str) -> str:
+    """DuckDB's all-text read of a delimited file, storing the lines it rejects in ``rej_t``."""
+    return (
+        f"SELECT * FROM read_csv({_lit(str(path))}, all_varchar = true, header = true, "
+        f"delim = {_lit(delim)}, quote = '\"', escape = '\"', ignore_errors = true, "
+        f"store_rejects = true, rejects_table = {_lit(rej_t)}, rejects_scan = {_lit(rej_s)}, "
+        f"null_padding = false, normalize_names = false)"
+    )
+
+
+def read_rejects(raw, rej_t: str) -> tuple[bool, list[tuple[int, str, str]]]:
+    """From the rejects table ``rej_t`` on the raw DuckDB connection ``raw``: whether a line was
+    invalid UTF-8, and the rejected lines (line, raw text, message)."""
     try:
         rows = raw.execute(
             f"SELECT line, any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
@@ -285,8 +294,8 @@ def collect_rejects(con, staged: Staged) -> None:
         ).fetchall()
     except Exception:  # no rejects table: nothing was rejected
         rows = []
-    staged.invalid_unicode = any("UNICODE" in (r[2] or "") for r in rows)
-    staged.rejects = [(int(r[0]), r[1] or "", (r[3] or r[2] or "").splitlines()[0]) for r in rows]
+    return (any("UNICODE" in (r[2] or "") for r in rows),
+            [(int(r[0]), r[1] or "", (r[3] or r[2] or "").splitlines()[0]) for r in rows])
 
 
 def with_lines(con, table: ibis.Table, offset: int, lines: pa.Array | None) -> tuple[ibis.Table, list[str]]:

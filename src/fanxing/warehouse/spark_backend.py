@@ -309,14 +309,19 @@ def unordered(con) -> Iterator[None]:
 
 # --- staging files ------------------------------------------------------------------------------
 
-def _duckdb_read(path: Path, display: str, fn) -> tuple[pa.Table, list]:
-    """Run ``fn(duckdb_connection)`` on a private in-memory DuckDB (the driver-side text reader)."""
+def _duckdb_read(display: str, what: str, fn):
+    """``fn(connection)`` on a private in-memory DuckDB (the driver-side text reader); any failure
+    is an UnreadableFileError naming the file (``what``: e.g. "a table")."""
     import duckdb
 
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET preserve_insertion_order = true")
         return fn(con)
+    except Exception as exc:
+        raise UnreadableFileError(
+            f"{display}: cannot be read as {what} ({_short(exc)})", details={"file": display}
+        ) from exc
     finally:
         con.close()
 
@@ -330,33 +335,13 @@ def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
     from fanxing.warehouse import duckdb_backend as D
 
     def read(dcon):
-        rej_t, rej_s = "rej", "rejs"
-        sql = (
-            f"SELECT * FROM read_csv({D._lit(str(path))}, all_varchar = true, header = true, "
-            f"delim = {D._lit(delim)}, quote = '\"', escape = '\"', ignore_errors = true, "
-            f"store_rejects = true, rejects_table = {D._lit(rej_t)}, rejects_scan = {D._lit(rej_s)}, "
-            f"null_padding = false, normalize_names = false)"
-        )
-        dcon.execute(f"CREATE TABLE staged AS {sql}")
+        dcon.execute(f"CREATE TABLE staged AS {D.read_csv_sql(path, delim, 'rej', 'rejs')}")
         data = _as_table(dcon.execute("SELECT (rowid)::BIGINT AS _line, * FROM staged").arrow())
-        try:
-            rows = dcon.execute(
-                f"SELECT line, any_value(csv_line), string_agg(DISTINCT error_type, ', '), "
-                f"any_value(error_message) FROM {rej_t} GROUP BY line ORDER BY line").fetchall()
-        except Exception:
-            rows = []
-        return data, rows
+        return data, D.read_rejects(dcon, "rej")
 
-    try:
-        data, rows = _duckdb_read(path, display, read)
-    except Exception as exc:
-        raise UnreadableFileError(
-            f"{display}: cannot be read as a table ({_short(exc)})", details={"file": display}
-        ) from exc
-    data = _as_table(data)
+    data, (invalid_unicode, rejects) = _duckdb_read(display, "a table", read)
     staged = _stage(con, data, line_offset=2)
-    staged.invalid_unicode = any("UNICODE" in (r[2] or "") for r in rows)
-    staged.rejects = [(int(r[0]), r[1] or "", (r[3] or r[2] or "").splitlines()[0]) for r in rows]
+    staged.invalid_unicode, staged.rejects = invalid_unicode, rejects
     return staged
 
 
@@ -425,15 +410,9 @@ def stage_jsonl(con, path: Path, *, display: str) -> Staged:
             for k in names)
         dcon.execute(f"CREATE TABLE staged AS SELECT {cols} FROM read_json_objects({src}, "
                      f"format = 'newline_delimited') AS r(j)")
-        return _as_table(dcon.execute("SELECT (rowid + 1)::BIGINT AS _line, * FROM staged").arrow()), []
+        return _as_table(dcon.execute("SELECT (rowid + 1)::BIGINT AS _line, * FROM staged").arrow())
 
-    try:
-        data, _ = _duckdb_read(path, display, read)
-    except Exception as exc:
-        raise UnreadableFileError(
-            f"{display}: cannot be read as JSON lines ({_short(exc)})", details={"file": display}
-        ) from exc
-    return _stage(con, _as_table(data))
+    return _stage(con, _duckdb_read(display, "JSON lines", read))
 
 
 def stage_arrow(con, table: pa.Table, *, line_column: str = "_line") -> Staged:
