@@ -111,3 +111,32 @@ def test_launch_windows_only_include_complete_windows(warehouse):
     for i in range(12):
         release = SEASON.start + dt.timedelta(days=3 * i)
         assert (f"D{i:02d}" in ids) == (release <= last_ok)
+
+
+def test_variants_in_one_query_equal_separate_computations(warehouse):
+    """Adjusted and raw indicators from one query over adjusted facts are the frames computed
+    separately from the raw facts and from the facts with the adjusted values in place — including
+    rows where one variant has no plays (the drama is a unit of one variant only)."""
+    from fanxing.drama.indicators import compute_indicator_variants
+
+    facts, dramas = make_facts()
+    adj = facts.copy()
+    rng = np.random.default_rng(5)
+    hit = rng.random(len(adj)) < 0.05
+    adj["plays_adj"] = np.where(hit, adj["plays"] // 4, adj["plays"])
+    adj.loc[adj["drama_id"] == "D03", "plays_adj"] = 0  # D03 has no adjusted plays at all
+    adj["likes_adj"] = np.where(rng.random(len(adj)) < 0.05, adj["likes"] * 0 + 1, adj["likes"])
+    swapped = facts.assign(plays=adj["plays_adj"], likes=adj["likes_adj"])
+
+    con = warehouse
+    d = con.create_table("dramas", dramas, overwrite=True)
+    t_adj = con.create_table("facts_adj", adj, overwrite=True)
+    t_raw = con.create_table("facts_raw", facts, overwrite=True)
+    t_swapped = con.create_table("facts_swapped", swapped, overwrite=True)
+    for kind in ("annual", "monthly", "weekly", "launch7"):
+        both = compute_indicator_variants(t_adj, d, kind, SEASON, WEIGHTS, ("_adj", ""))
+        expect_adj = compute_indicators(t_swapped, d, kind, SEASON, WEIGHTS)
+        expect_raw = compute_indicators(t_raw, d, kind, SEASON, WEIGHTS)
+        assert "D03" not in set(both["_adj"]["drama_id"]) and "D03" in set(both[""]["drama_id"])
+        pd.testing.assert_frame_equal(both["_adj"], expect_adj, check_exact=False, rtol=1e-11, atol=0)
+        pd.testing.assert_frame_equal(both[""], expect_raw, check_exact=False, rtol=1e-11, atol=0)

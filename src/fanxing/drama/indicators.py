@@ -40,28 +40,46 @@ def _nz(x: ir.NumericValue) -> ir.NumericValue:
     return x.fill_null(0)
 
 
-def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season) -> ir.Table:
-    """Sums per (period, platform, drama) with the availability window of the drama."""
+def _variant(t: ir.Table, name: str, sfx: str) -> ir.Column:
+    """Column ``name`` of variant ``sfx``: ``<name><sfx>`` where the table has it, else ``name``."""
+    return t[name + sfx] if sfx and name + sfx in t.columns else t[name]
+
+
+def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
+                 variants: tuple[str, ...] = ("",)) -> ir.Table:
+    """Sums per (period, platform, drama) with the availability window of the drama.
+
+    One set of sums per variant suffix: ``""`` reads the value columns as they are, ``"_adj"`` the
+    ``<column>_adj`` columns where the facts have them (adjusted facts, see
+    ``fanxing.integrity.adjust_facts``); every sum is named ``<sum><suffix>``. The facts hold one row
+    per (date, platform, drama) — the warehouse's key — so a count of days with plays is a count of rows.
+    """
     t = assign_periods(facts, dramas, kind, season)
     half = (t.window_days / 2.0)
     late = t.date.delta(t.window_start, unit="day") >= half
-    interactions = _nz(t.likes) + _nz(t.comments) + _nz(t.shares) + _nz(t.favorites)
-    return t.group_by(["period_start", "platform", "drama_id"]).aggregate(
-        window_days=t.window_days.max(),
-        plays=t.plays.sum(),
-        likes=_nz(t.likes).sum(),
-        comments=_nz(t.comments).sum(),
-        shares=_nz(t.shares).sum(),
-        favorites=_nz(t.favorites).sum(),
-        interactions=interactions.sum(),
-        revenue=_nz(t.revenue_cny).sum(),
-        completion_w=(t.completion_rate * t.plays).sum(),
-        completion_plays=t.plays.sum(where=t.completion_rate.notnull()),
-        rating_w=(t.rating * t.plays).sum(),
-        rating_plays=t.plays.sum(where=t.rating.notnull()),
-        late_plays=t.plays.sum(where=late),
-        active_days=t.date.nunique(where=t.plays > 0),
-    )
+    aggs: dict[str, ir.Value] = {"window_days": t.window_days.max()}
+    for sfx in variants:
+        def v(name: str, sfx: str = sfx) -> ir.Column:
+            return _variant(t, name, sfx)
+        plays, likes, comments = v("plays"), _nz(v("likes")), _nz(v("comments"))
+        shares, favorites = _nz(v("shares")), _nz(v("favorites"))
+        completion, rating = v("completion_rate"), v("rating")
+        aggs.update({
+            f"plays{sfx}": plays.sum(),
+            f"likes{sfx}": likes.sum(),
+            f"comments{sfx}": comments.sum(),
+            f"shares{sfx}": shares.sum(),
+            f"favorites{sfx}": favorites.sum(),
+            f"interactions{sfx}": (likes + comments + shares + favorites).sum(),
+            f"revenue{sfx}": _nz(v("revenue_cny")).sum(),
+            f"completion_w{sfx}": (completion * plays).sum(),
+            f"completion_plays{sfx}": plays.sum(where=completion.notnull()),
+            f"rating_w{sfx}": (rating * plays).sum(),
+            f"rating_plays{sfx}": plays.sum(where=rating.notnull()),
+            f"late_plays{sfx}": plays.sum(where=late),
+            f"active_days{sfx}": t.count(where=plays > 0),
+        })
+    return t.group_by(["period_start", "platform", "drama_id"]).aggregate(**aggs)
 
 
 def _safe_div(a: ir.NumericValue, b: ir.NumericValue) -> ir.NumericValue:
@@ -75,65 +93,89 @@ def platform_weights_table(platforms: pd.Series) -> ir.Table:
     return ibis.memtable(pd.DataFrame({"platform": w.index.astype(str), "pweight": w.to_numpy()}))
 
 
-def harmonise(pp: ir.Table, weights: ir.Table) -> ir.Table:
-    """Indicators per (period, drama) from per-platform sums, harmonised across platforms."""
-    norms = pp.group_by(["period_start", "platform"]).aggregate(
-        m_plays=pp.plays.mean(),
-        m_shares=pp.shares.mean(),
-        m_inter=pp.interactions.mean(),
-        m_revenue=pp.revenue.mean(where=pp.revenue > 0),
-        r_inter=_safe_div(pp.interactions.sum(), pp.plays.sum()),
-        r_comment=_safe_div(pp.comments.sum(), pp.plays.sum()),
-        r_positive=_safe_div((pp.likes + pp.favorites).sum(), pp.plays.sum()),
-        r_completion=_safe_div(pp.completion_w.sum(), pp.completion_plays.sum()),
-        r_rpp=_safe_div(pp.revenue.sum(), pp.plays.sum()),
-    )
-    j = pp.join(norms, ["period_start", "platform"]).join(weights, "platform", how="left")
-    w = j.pweight.fill_null(0.0)
-    rel_plays = _safe_div(j.plays.cast("float64"), j.m_plays).fill_null(0.0)
+def _norms(pp: ir.Table, sfx: str) -> dict[str, ir.Value]:
+    """The platform's norms in the period for one variant (means of volumes, pooled rates)."""
+    def c(name: str) -> ir.Column:
+        return pp[name + sfx]
+    return {
+        f"m_plays{sfx}": c("plays").mean(),
+        f"m_shares{sfx}": c("shares").mean(),
+        f"m_inter{sfx}": c("interactions").mean(),
+        f"m_revenue{sfx}": c("revenue").mean(where=c("revenue") > 0),
+        f"r_inter{sfx}": _safe_div(c("interactions").sum(), c("plays").sum()),
+        f"r_comment{sfx}": _safe_div(c("comments").sum(), c("plays").sum()),
+        f"r_positive{sfx}": _safe_div((c("likes") + c("favorites")).sum(), c("plays").sum()),
+        f"r_completion{sfx}": _safe_div(c("completion_w").sum(), c("completion_plays").sum()),
+        f"r_rpp{sfx}": _safe_div(c("revenue").sum(), c("plays").sum()),
+    }
+
+
+def _drama_values(j: ir.Table, w: ir.NumericValue, sfx: str) -> dict[str, ir.Value]:
+    """The (period, drama) aggregates of one variant from the joined per-platform rows ``j``."""
+    def c(name: str) -> ir.Column:
+        return j[name + sfx]
+    plays = c("plays")
+    rel_plays = _safe_div(plays.cast("float64"), c("m_plays")).fill_null(0.0)
     wp = w * rel_plays  # weight of this platform in the drama's rate averages
-    rate_inter = _safe_div(_safe_div(j.interactions.cast("float64"), j.plays), j.r_inter)
-    rate_comment = _safe_div(_safe_div(j.comments.cast("float64"), j.plays), j.r_comment)
-    rate_positive = _safe_div(_safe_div((j.likes + j.favorites).cast("float64"), j.plays), j.r_positive)
-    rate_completion = _safe_div(_safe_div(j.completion_w, j.completion_plays), j.r_completion)
-    rate_rpp = _safe_div(_safe_div(j.revenue, j.plays), j.r_rpp)
-    rating = _safe_div(j.rating_w, j.rating_plays)
-    j = j.mutate(
-        w=w, wp=wp, rel_plays=rel_plays,
-        rel_late=_safe_div(j.late_plays.cast("float64"), j.m_plays).fill_null(0.0),
-        rel_shares=_safe_div(j.shares.cast("float64"), j.m_shares).fill_null(0.0),
-        rel_inter=_safe_div(j.interactions.cast("float64"), j.m_inter).fill_null(0.0),
-        rel_revenue=_safe_div(j.revenue, j.m_revenue).fill_null(0.0),
-        rate_inter=rate_inter, rate_comment=rate_comment, rate_positive=rate_positive,
-        rate_completion=rate_completion, rate_rpp=rate_rpp, rating_v=rating,
-    )
 
     def wmean(col: ir.NumericValue) -> ir.NumericValue:
-        return _safe_div((j.wp * col).sum(where=col.notnull()), j.wp.sum(where=col.notnull()))
+        return _safe_div((wp * col).sum(where=col.notnull()), wp.sum(where=col.notnull()))
 
+    rel_late = _safe_div(c("late_plays").cast("float64"), c("m_plays")).fill_null(0.0)
+    rel_shares = _safe_div(c("shares").cast("float64"), c("m_shares")).fill_null(0.0)
+    rel_inter = _safe_div(c("interactions").cast("float64"), c("m_inter")).fill_null(0.0)
+    rel_revenue = _safe_div(c("revenue"), c("m_revenue")).fill_null(0.0)
+    rate_inter = _safe_div(_safe_div(c("interactions").cast("float64"), plays), c("r_inter"))
+    rate_comment = _safe_div(_safe_div(c("comments").cast("float64"), plays), c("r_comment"))
+    rate_positive = _safe_div(_safe_div((c("likes") + c("favorites")).cast("float64"), plays), c("r_positive"))
+    rate_completion = _safe_div(_safe_div(c("completion_w"), c("completion_plays")), c("r_completion"))
+    rate_rpp = _safe_div(_safe_div(c("revenue"), plays), c("r_rpp"))
+    rating = _safe_div(c("rating_w"), c("rating_plays"))
+    return {
+        f"eq_plays{sfx}": (w * rel_plays).sum(),
+        f"eq_shares{sfx}": (w * rel_shares).sum(),
+        f"breadth{sfx}": w.sum(where=plays > 0),
+        f"interaction_rate{sfx}": wmean(rate_inter),
+        f"comment_rate{sfx}": wmean(rate_comment),
+        f"eq_interactions{sfx}": (w * rel_inter).sum(),
+        f"completion{sfx}": wmean(rate_completion),
+        f"rating{sfx}": _safe_div((plays * rating).sum(where=rating.notnull()),
+                                  plays.sum(where=rating.notnull()).cast("float64")),
+        f"positive_rate{sfx}": wmean(rate_positive),
+        f"eq_revenue{sfx}": (w * rel_revenue).sum(),
+        f"revenue_per_play{sfx}": wmean(rate_rpp),
+        f"active_days{sfx}": c("active_days").max(),
+        f"eq_late{sfx}": (w * rel_late).sum(),
+        f"plays_total{sfx}": plays.sum(),
+        f"platforms{sfx}": j.count(where=plays > 0),  # one row per platform in a (period, drama)
+    }
+
+
+def harmonise(pp: ir.Table, weights: ir.Table, variants: tuple[str, ...] = ("",)) -> ir.Table:
+    """Indicators per (period, drama) from per-platform sums, harmonised across platforms.
+
+    Every variant of ``pp`` (see ``per_platform``) is harmonised in the same two aggregations;
+    its indicators are named ``<indicator><suffix>``.
+    """
+    norms = pp.group_by(["period_start", "platform"]).aggregate(
+        **{k: v for sfx in variants for k, v in _norms(pp, sfx).items()})
+    j = pp.join(norms, ["period_start", "platform"]).join(weights, "platform", how="left")
+    w = j.pweight.fill_null(0.0)
     out = j.group_by(["period_start", "drama_id"]).aggregate(
-        eq_plays=(j.w * j.rel_plays).sum(),
-        eq_shares=(j.w * j.rel_shares).sum(),
-        breadth=j.w.sum(where=j.plays > 0),
-        interaction_rate=wmean(j.rate_inter),
-        comment_rate=wmean(j.rate_comment),
-        eq_interactions=(j.w * j.rel_inter).sum(),
-        completion=wmean(j.rate_completion),
-        rating=_safe_div((j.plays * j.rating_v).sum(where=j.rating_v.notnull()),
-                         j.plays.sum(where=j.rating_v.notnull()).cast("float64")),
-        positive_rate=wmean(j.rate_positive),
-        eq_revenue=(j.w * j.rel_revenue).sum(),
-        revenue_per_play=wmean(j.rate_rpp),
-        active_days=j.active_days.max(),
         window_days=j.window_days.max(),
-        eq_late=(j.w * j.rel_late).sum(),
-        plays_total=j.plays.sum(),
-        platforms=j.platform.nunique(where=j.plays > 0),
-    )
-    return out.mutate(
-        active_ratio=ibis.least(out.active_days.cast("float64") / out.window_days, 1.0),
-        retention=_safe_div(out.eq_late, out.eq_plays),
-    ).drop("eq_late", "active_days", "window_days")
+        **{k: v for sfx in variants for k, v in _drama_values(j, w, sfx).items()})
+    derived = {}
+    for sfx in variants:
+        derived[f"active_ratio{sfx}"] = ibis.least(out[f"active_days{sfx}"].cast("float64") / out.window_days, 1.0)
+        derived[f"retention{sfx}"] = _safe_div(out[f"eq_late{sfx}"], out[f"eq_plays{sfx}"])
+    drop = ["window_days", *[f"{c}{sfx}" for sfx in variants for c in ("eq_late", "active_days")]]
+    return out.mutate(**derived).drop(*drop)
+
+
+#: the published columns of an indicators frame, in order (after ``period``)
+COLUMNS = ("period_start", "drama_id", "eq_plays", "eq_shares", "breadth", "interaction_rate", "comment_rate",
+           "eq_interactions", "completion", "rating", "positive_rate", "eq_revenue", "revenue_per_play",
+           "plays_total", "platforms", "active_ratio", "retention")
 
 
 def compute_indicators(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
@@ -142,13 +184,39 @@ def compute_indicators(facts: ir.Table, dramas: ir.Table, kind: str, season: Sea
 
     Only dramas with at least one play in the period are units of that period.
     """
-    pp = per_platform(facts, dramas, kind, season)
-    out = harmonise(pp, platform_weights_table(platform_weights))
-    df = out.filter(out.plays_total > 0).to_pandas()
+    return compute_indicator_variants(facts, dramas, kind, season, platform_weights, ("",))[""]
+
+
+def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
+                               platform_weights: pd.Series,
+                               variants: tuple[str, ...] = ("_adj", "")) -> dict[str, pd.DataFrame]:
+    """``compute_indicators`` for several variants of the facts in one query (one scan of the facts).
+
+    ``"_adj"`` reads the adjusted facts' ``<column>_adj`` values, ``""`` the raw ones; the result
+    maps each suffix to the frame ``compute_indicators`` gives for the facts with those values.
+    """
+    pp = per_platform(facts, dramas, kind, season, variants)
+    out = harmonise(pp, platform_weights_table(platform_weights), variants)
+    out = out.filter(ibis.or_(*[out[f"plays_total{sfx}"] > 0 for sfx in variants]))
+    schema = out.schema()
+    both = out.to_pandas()
+    frames = {}
+    for sfx in variants:
+        cols = {f"{c}{sfx}": c for c in COLUMNS[2:]}
+        df = both.loc[both[f"plays_total{sfx}"] > 0, ["period_start", "drama_id", *cols]].rename(columns=cols)
+        for name, c in cols.items():  # a variant's nulls on rows kept for another made ints float
+            if schema[name].is_integer() and df[c].dtype.kind == "f":
+                df[c] = df[c].astype("int64")
+        frames[sfx] = _finish(df.reset_index(drop=True), kind, season)
+    return frames
+
+
+def _finish(df: pd.DataFrame, kind: str, season: Season) -> pd.DataFrame:
     if df.empty:
         return df.assign(period=pd.Series(dtype=str))
-    starts = pd.to_datetime(df["period_start"]).dt.date
-    df.insert(0, "period", [period_label(kind, s, season) for s in starts])
+    codes, starts = pd.factorize(df["period_start"])  # label each distinct period once
+    labels = np.array([period_label(kind, s, season) for s in pd.to_datetime(starts).date], dtype=object)
+    df.insert(0, "period", labels[codes])
     df = df.sort_values(["period_start", "drama_id"], kind="stable").reset_index(drop=True)
     for c in df.columns:
         if df[c].dtype.kind == "f":

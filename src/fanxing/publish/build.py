@@ -17,7 +17,7 @@ import ibis
 import pandas as pd
 
 import fanxing
-from fanxing.drama.indicators import INDICATORS, compute_indicators
+from fanxing.drama.indicators import INDICATORS, compute_indicator_variants
 from fanxing.drama.methodology import FanxingMethodology, load_fanxing_methodology
 from fanxing.drama.periods import Season
 from fanxing.drama.ranking import PeriodRanking, rank_kind
@@ -29,10 +29,6 @@ from fanxing.season import ingest_season
 from fanxing.warehouse import Warehouse
 
 Progress = Callable[[str], None]
-
-FACT_VALUES = ("plays", "likes", "comments", "shares", "favorites", "completion_rate",
-               "watch_minutes", "revenue_cny", "rating")
-
 
 @dataclass
 class BuildContext:
@@ -124,12 +120,6 @@ def platform_weights(platforms: pd.DataFrame, facts_platforms: list[str], settin
     return w / w.sum()
 
 
-def _index_facts(adjusted: ibis.Table) -> ibis.Table:
-    """The facts the index reads: adjusted values under the plain column names."""
-    cols = {c: adjusted[f"{c}_adj"] if f"{c}_adj" in adjusted.columns else adjusted[c] for c in FACT_VALUES}
-    return adjusted.select("date", "platform", "drama_id", **cols)
-
-
 def uncertainty_for(m: FanxingMethodology, kind: str):
     """The uncertainty spec for a period kind: intervals for annual and monthly rankings, Sobol
     sensitivity for the annual ranking only (weekly and launch rankings carry no intervals)."""
@@ -143,20 +133,28 @@ def uncertainty_for(m: FanxingMethodology, kind: str):
 
 def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology,
                   daily_path: Path):
-    """Anomaly episodes, the adjusted facts, per-series totals; the daily table written to ``daily_path``.
+    """Anomaly episodes, the adjusted facts (raw values and ``<column>_adj``), per-series totals;
+    the daily table written to ``daily_path``.
 
     Intermediate tables are materialised in the warehouse itself (``_fx_*``), so every later
     expression runs on the one engine that holds the facts; the daily rows go from the engine
     straight to Parquet.
     """
-    from fanxing.integrity import adjust_facts, detect_days, merge_episodes
+    from fanxing.integrity import detect_days, merge_episodes
+    from fanxing.integrity.adjust import adjustments, apply_adjustments
+    from fanxing.integrity.config import ADJUSTABLE
     from fanxing.integrity.detect import finish_episodes
 
     cfg = m.integrity
     thresholds = type(cfg).__mro__[1].model_validate(cfg.model_dump(exclude={"mode"}))
     days = wh.create_temp("_fx_integrity_days", detect_days(facts, dramas, thresholds))
     episodes = finish_episodes(merge_episodes(days, thresholds).to_pandas())
-    adjusted = wh.create_temp("_fx_facts_adjusted", adjust_facts(facts, days, mode=cfg.mode, config=thresholds))
+    # the adjustments (flagged days only) are materialised; their join with the facts stays lazy —
+    # each later query (daily table, series, indicators) scans the facts once anyway, and copying
+    # every fact row into an adjusted table cost more than the joins it saved
+    piv = wh.create_temp("_fx_adjustments", adjustments(days, [c for c in ADJUSTABLE if c in facts.columns],
+                                                         thresholds))
+    adjusted = apply_adjustments(facts, piv, mode=cfg.mode, config=thresholds)
     keep = ["date", "platform", "drama_id", "plays", "plays_adj", "likes", "comments", "shares", "favorites",
             "completion_rate", "revenue_cny", "rating", "flagged"]
     daily = adjusted.select(*[c for c in keep if c in adjusted.columns])
@@ -165,7 +163,7 @@ def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: Fanxi
     series = adjusted.group_by(["platform", "drama_id"]).aggregate(
         plays=adjusted.plays.sum(), plays_adj=adj.sum(), days=adjusted.count()).to_pandas()
     series = series.sort_values(["platform", "drama_id"], kind="stable").reset_index(drop=True)
-    return episodes, _index_facts(adjusted), series, n_daily
+    return episodes, adjusted, series, n_daily
 
 
 def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Path | None = None,
@@ -225,15 +223,16 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
-        anomalies, index_facts, series, n_daily = run_integrity(wh, facts, dramas, m, daily_path)
+        anomalies, adjusted, series, n_daily = run_integrity(wh, facts, dramas, m, daily_path)
     ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, series,
                        daily_rows=n_daily, engine=engine)
     ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
     ctx.jury = _sorted(wh.table("jury").to_pandas(), ["drama_id", "category", "juror", "score"])
     for kind in m.drama.periods:
         with timer.step(f"indicators.{kind}"):
-            ctx.indicators[kind] = compute_indicators(index_facts, dramas, kind, season, weights)
-            ctx.indicators_raw[kind] = compute_indicators(facts, dramas, kind, season, weights)
+            # adjusted and raw indicators in one pass over the facts
+            both = compute_indicator_variants(adjusted, dramas, kind, season, weights, ("_adj", ""))
+            ctx.indicators[kind], ctx.indicators_raw[kind] = both["_adj"], both[""]
         with timer.step(f"index.{kind}"):
             keep = kind == "annual"
             spec = uncertainty_for(m, kind)
