@@ -25,18 +25,39 @@ def adjust_facts(facts: ir.Table, days: ir.Table, mode: str = "discount",
                  config: IntegrityConfig | None = None) -> ir.Table:
     """Facts plus ``<c>_adj`` for each adjustable column present and ``flagged`` (any indicator
     of the row flagged). ``days`` is the output of detect_days (or any table of its shape)."""
+    config = config or IntegrityConfig()
+    _check_mode(mode)
+    return apply_adjustments(facts, adjustments(days, [c for c in ADJUSTABLE if c in facts.columns], config),
+                             mode, config)
+
+
+def _check_mode(mode: str) -> None:
     if mode not in MODES:
         raise MethodologyError(f"unknown integrity mode {mode!r}; expected one of {', '.join(MODES)}",
                                code="unknown_mode", details={"value": mode, "allowed": list(MODES)})
-    config = config or IntegrityConfig()
-    cols = [c for c in ADJUSTABLE if c in facts.columns]
+
+
+def adjustments(days: ir.Table, cols: list[str], config: IntegrityConfig) -> ir.Table:
+    """One row per adjusted (drama_id, platform, date): ``_f_<c>`` (1 when indicator ``c`` is
+    adjusted that day) and ``_e_<c>`` (its baseline expectation) for each column of ``cols``.
+
+    Small (flagged days only): a build materialises it and keeps the join with the facts lazy.
+    """
     d = episode_days(days, config)
     # only days of episodes at least as severe as discount_min_severity are adjusted
     ep_sev = d.severity_rank.max().over(ibis.window(group_by=[*GROUP, "episode"]))
     d = d.filter(ep_sev >= SEVERITIES.index(config.discount_min_severity))
-    piv = d.group_by(["drama_id", "platform", "date"]).agg(
+    return d.group_by(["drama_id", "platform", "date"]).agg(
         **{f"_f_{c}": ibis.ifelse(d.indicator == c, 1, 0).max() for c in cols},
         **{f"_e_{c}": ibis.ifelse(d.indicator == c, d.expected, ibis.null("float64")).min() for c in cols})
+
+
+def apply_adjustments(facts: ir.Table, piv: ir.Table, mode: str = "discount",
+                      config: IntegrityConfig | None = None) -> ir.Table:
+    """``adjust_facts`` from a table of ``adjustments`` (computed for the adjustable columns of ``facts``)."""
+    _check_mode(mode)
+    config = config or IntegrityConfig()
+    cols = [c for c in ADJUSTABLE if c in facts.columns]
     f = facts.mutate(_k_drama=facts.drama_id.cast("string"), _k_platform=facts.platform.cast("string"),
                      _k_date=facts.date.cast("date"))
     j = f.left_join(piv, [f._k_drama == piv.drama_id, f._k_platform == piv.platform, f._k_date == piv.date])
