@@ -6,6 +6,10 @@ weights (R × children) with the variant's (units × children) matrix — one pr
 arrays child by child. Missing children are skipped and the weights of the others renormalised,
 exactly as in :mod:`fanxing.index.aggregate`; a dropped indicator is a child with weight 0 that also
 leaves the count used by ``min_share``.
+
+Element-wise work (the means of aggregates of aggregates) runs tile by tile, so that its temporaries
+stay in the CPU cache; every element sees the same floating-point operations in the same order as a
+whole-array evaluation, so tiling changes no bit. The products keep their (block × units) shapes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import ctypes
 import functools
 import glob
 import os
+from collections.abc import Iterator
 
 import numpy as np
 from scipy.special import gammaincinv
@@ -25,6 +30,7 @@ from fanxing.index.uncertainty.plan import Method, ParentPlan, Plan
 from fanxing.index.uncertainty.sampling import NO_DROP, NOMINAL_WEIGHTS, Choices
 
 _U_EPS = 1e-12
+_TILE = 1 << 15  # elements per tile of the element-wise means (≈ 256 KiB of float64)
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,6 +75,15 @@ class Replicator:
         self.uniforms = uniforms
         self._cache: dict[tuple, np.ndarray] = {}
         self._x_by_col = np.ascontiguousarray(np.moveaxis(plan.x, 2, 0))  # (indicators, V, units)
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def _buffer(self, code: str, r: int) -> np.ndarray:
+        """(r × units) rows of a buffer for the values of aggregate ``code``, kept between blocks and
+        chunks (:meth:`root_blocks`): no page faults of a new large array every time."""
+        buf = self._buffers.get(code)
+        if buf is None or buf.shape[0] < r:
+            buf = self._buffers[code] = np.empty((r, len(self.plan.units)))
+        return buf[:r]
 
     # ---- weights -----------------------------------------------------------------------------
     def weights(self, pp: ParentPlan, ch: Choices) -> tuple[np.ndarray, np.ndarray | None]:
@@ -143,9 +158,9 @@ class Replicator:
                     np.exp(num, out=num)
                 elif name == "power":
                     np.power(num, 1.0 / meth.power, out=num)
-        empty = np.broadcast_to(den <= 0, num.shape)
+        empty = den <= 0
         if empty.any():
-            num[empty] = np.nan
+            num[np.broadcast_to(empty, num.shape)] = np.nan
         return num
 
     @staticmethod
@@ -156,10 +171,11 @@ class Replicator:
         return out
 
     def _indicator_parent(self, pp: ParentPlan, ch: Choices, blocks: list[tuple[int, int]], w: np.ndarray,
-                          keep: np.ndarray | None) -> np.ndarray:
+                          keep: np.ndarray | None, out: np.ndarray | None = None) -> np.ndarray:
         """Children all indicators: one matrix product per block of equal (aggregation, data) variant."""
         n = len(self.plan.units)
-        out = np.empty((len(ch), n))
+        if out is None:
+            out = np.empty((len(ch), n))
         for s, e in blocks:
             v = int(ch.data[s])
             meth = pp.methods[pp.method_of[ch.agg[s]]]
@@ -179,11 +195,12 @@ class Replicator:
         return out
 
     def _general_parent(self, pp: ParentPlan, ch: Choices, blocks: list[tuple[int, int]], w: np.ndarray,
-                        keep: np.ndarray | None, values: dict[str, np.ndarray]) -> np.ndarray:
+                        keep: np.ndarray | None, values: dict[str, np.ndarray],
+                        out: np.ndarray | None = None) -> np.ndarray:
         """Some children are aggregates: combine (R × units) arrays child by child, per aggregation block."""
         kids = [self._x_by_col[j][ch.data] if j >= 0 else values[c] for c, j in zip(pp.kids, pp.cols, strict=True)]
-        n = len(self.plan.units)
-        out = np.empty((len(ch), n))
+        if out is None:
+            out = np.empty((len(ch), len(self.plan.units)))
         for s, e in blocks:
             meth = pp.methods[pp.method_of[ch.agg[s]]]
             wr = w[s:e]
@@ -191,7 +208,7 @@ class Replicator:
             if meth.name == "copeland":
                 out[s:e] = _copeland(_without_dropped(np.stack(xs, axis=-1), keep, slice(s, e)), wr)
             else:
-                out[s:e] = self._mean(meth, xs, wr, pp.code)
+                self._mean(meth, xs, wr, pp.code, out=out[s:e])
             if meth.min_share > 0:
                 count = sum((~np.isnan(x)) * (1.0 if keep is None else keep[s:e, i][:, None])
                             for i, x in enumerate(xs))
@@ -199,45 +216,37 @@ class Replicator:
                 self._min_share(out[s:e], meth, count, kr)
         return out
 
-    def _mean(self, meth: Method, xs: list[np.ndarray], w: np.ndarray, code: str) -> np.ndarray:
+    def _mean(self, meth: Method, xs: list[np.ndarray], w: np.ndarray, code: str,
+              out: np.ndarray | None = None) -> np.ndarray:
+        """The weighted mean of (R × units) children ``xs`` with (R × children) weights ``w``, into ``out``.
+
+        Children are added in order, missing ones skipped (weight 0, value 1), then finished as in
+        :meth:`_finish`. The work is done tile by tile (see the module docstring): every element gets
+        the same operations as over the whole array, only its temporaries stay in cache.
+        """
         check, strict = meth.needs_positive
+        if check:  # before any work, child by child, so the first offending child is reported
+            for x in xs:
+                if (x <= 0).any() if strict else (x < 0).any():
+                    raise IndexComputationError(
+                        f"uncertainty: aggregation '{meth.name}' of '{code}' needs "
+                        f"{'positive' if strict else 'non-negative'} values; one of its children has "
+                        f"{np.nanmin(x):g} in some replication", code="index_error", details={"aggregate": code})
         name = _effective(meth)
-        num = np.zeros(xs[0].shape)
-        den: np.ndarray = np.zeros((xs[0].shape[0], 1))
-        buf = np.empty(xs[0].shape)
-        for i, x in enumerate(xs):
-            if check and ((x <= 0).any() if strict else (x < 0).any()):
-                raise IndexComputationError(
-                    f"uncertainty: aggregation '{meth.name}' of '{code}' needs "
-                    f"{'positive' if strict else 'non-negative'} values; one of its children has "
-                    f"{np.nanmin(x):g} in some replication", code="index_error", details={"aggregate": code})
-            wi = w[:, i:i + 1]
-            with np.errstate(invalid="ignore", over="ignore"):
-                maybe_missing = bool(np.isnan(np.add.reduce(x, axis=None)))  # NaN-free unless a NaN (or ±inf)
-            if maybe_missing:
-                missing = np.isnan(x)
-                if missing.any():
-                    x = np.where(missing, 1.0, x)
-                    wi = np.where(missing, 0.0, wi)
-                    if den.shape != num.shape:
-                        den = np.broadcast_to(den, num.shape).copy()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                if name == "arithmetic":
-                    t = np.multiply(x, wi, out=buf)
-                elif name == "geometric":
-                    t = np.log(x)
-                    t *= wi
-                elif name == "harmonic":
-                    t = wi / x
-                else:
-                    t = np.power(x, meth.power)
-                    t *= wi
-            num += t
-            if den.shape == wi.shape:
-                den += wi
-            else:
-                den = den + wi
-        return self._finish(meth, num, den)
+        r, n = xs[0].shape
+        if out is None:
+            out = np.empty((r, n))
+        rows, cols = _tile_shape(r, n)
+        buf = np.empty((rows, cols))
+        for r0 in range(0, r, rows):
+            r1 = min(r, r0 + rows)
+            for c0 in range(0, n, cols):
+                c1 = min(n, c0 + cols)
+                num = out[r0:r1, c0:c1]
+                den = _mean_tile(name, meth.power, [x[r0:r1, c0:c1] for x in xs], w[r0:r1], num,
+                                 buf[:r1 - r0, :c1 - c0])
+                self._finish(meth, num, den)
+        return out
 
     # ---- the whole tree ----------------------------------------------------------------------
     def scores(self, ch: Choices, all_aggregates: bool = False) -> dict[str, np.ndarray]:
@@ -246,19 +255,7 @@ class Replicator:
         The chunk is sorted by (aggregation, data) variant so that every group is a contiguous slice;
         the results are returned in the original order.
         """
-        key = ch.agg * self.plan.x.shape[0] + ch.data
-        order = np.argsort(key, kind="stable")
-        ch = ch.take(order)
-        key = key[order]
-        fine = _blocks(key)
-        coarse = _blocks(ch.agg)
-        values: dict[str, np.ndarray] = {}
-        for pp in self.plan.parents:
-            w, keep = self.weights(pp, ch)
-            if pp.indicator_only:
-                values[pp.code] = self._indicator_parent(pp, ch, fine, w, keep)
-            else:
-                values[pp.code] = self._general_parent(pp, ch, coarse, w, keep, values)
+        values, order = self._sorted_values(ch)
         codes = list(values) if all_aggregates else [self.plan.hierarchy.root]
         out = {}
         for c in codes:
@@ -266,6 +263,58 @@ class Replicator:
             back[order] = values[c]
             out[c] = back
         return out
+
+    def root_blocks(self, ch: Choices) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The index scores of ``ch`` one block of equal (aggregation, data) variant at a time: yields
+        (rows × units) scores and the positions in ``ch`` of those rows.
+
+        The same numbers as :meth:`scores`: the weights are drawn for the whole chunk, every product
+        is the same (block × children) @ (children × units) product, and the rest is row by row. The
+        scores are a buffer that the next block overwrites; all buffers are sized to the largest block.
+        """
+        key = ch.agg * self.plan.x.shape[0] + ch.data
+        order = np.argsort(key, kind="stable")
+        ch = ch.take(order)
+        key = key[order]
+        parents = self.plan.parents
+        if any(not pp.indicator_only and any(m.needs_positive[0] for m in pp.methods) for pp in parents):
+            # keep the whole-chunk order of the checks of positive values (the error names the first)
+            values = self._values(ch, _blocks(key), _blocks(ch.agg), buffers=True)
+            yield values[self.plan.hierarchy.root], order
+            return
+        weights = [self.weights(pp, ch) for pp in parents]
+        for s, e in _blocks(key):
+            sub = ch.take(slice(s, e))
+            values: dict[str, np.ndarray] = {}
+            for pp, (w, keep) in zip(parents, weights, strict=True):
+                args = (pp, sub, [(0, e - s)], w[s:e], None if keep is None else keep[s:e])
+                buf = self._buffer(pp.code, e - s)
+                if pp.indicator_only:
+                    values[pp.code] = self._indicator_parent(*args, out=buf)
+                else:
+                    values[pp.code] = self._general_parent(*args, values, out=buf)
+            yield values[self.plan.hierarchy.root], order[s:e]
+
+    def _sorted_values(self, ch: Choices) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Every aggregate's (R × units) values with the rows sorted by variant, and the sort order."""
+        key = ch.agg * self.plan.x.shape[0] + ch.data
+        order = np.argsort(key, kind="stable")
+        ch = ch.take(order)
+        key = key[order]
+        return self._values(ch, _blocks(key), _blocks(ch.agg)), order
+
+    def _values(self, ch: Choices, fine: list[tuple[int, int]], coarse: list[tuple[int, int]],
+                buffers: bool = False) -> dict[str, np.ndarray]:
+        """Every aggregate's values for a chunk sorted by variant (into kept buffers when ``buffers``)."""
+        values: dict[str, np.ndarray] = {}
+        for pp in self.plan.parents:
+            w, keep = self.weights(pp, ch)
+            out = self._buffer(pp.code, len(ch)) if buffers else None
+            if pp.indicator_only:
+                values[pp.code] = self._indicator_parent(pp, ch, fine, w, keep, out=out)
+            else:
+                values[pp.code] = self._general_parent(pp, ch, coarse, w, keep, values, out=out)
+        return values
 
 
 def _effective(meth: Method) -> str:
@@ -275,6 +324,47 @@ def _effective(meth: Method) -> str:
     if meth.name == "power" and meth.power == 0.0:
         return "geometric"
     return meth.name
+
+
+def _mean_tile(name: str, power: float, xs: list[np.ndarray], w: np.ndarray, num: np.ndarray,
+               buf: np.ndarray) -> np.ndarray:
+    """Σ w·f(x) over the children ``xs`` of one tile into ``num``; returns Σ w over the present children."""
+    num.fill(0.0)
+    den: np.ndarray = np.zeros((num.shape[0], 1))
+    for i, x in enumerate(xs):
+        wi = w[:, i:i + 1]
+        with np.errstate(invalid="ignore", over="ignore"):
+            maybe_missing = bool(np.isnan(np.add.reduce(x, axis=None)))  # NaN-free unless a NaN (or ±inf)
+        if maybe_missing:
+            missing = np.isnan(x)
+            if missing.any():
+                x = np.where(missing, 1.0, x)
+                wi = np.where(missing, 0.0, wi)
+                if den.shape != num.shape:
+                    den = np.broadcast_to(den, num.shape).copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if name == "arithmetic":
+                t = np.multiply(x, wi, out=buf)
+            elif name == "geometric":
+                t = np.log(x, out=buf)
+                t *= wi
+            elif name == "harmonic":
+                t = np.divide(wi, x, out=buf)
+            else:
+                t = np.power(x, power, out=buf)
+                t *= wi
+        num += t
+        if den.shape == wi.shape:
+            den += wi
+        else:
+            den = den + wi
+    return den
+
+
+def _tile_shape(r: int, n: int) -> tuple[int, int]:
+    """(rows, columns) of the tiles of an (r × n) element-wise computation: about ``_TILE`` elements."""
+    cols = max(1, min(n, _TILE))
+    return max(1, min(r, _TILE // cols)), cols
 
 
 def _blocks(key: np.ndarray) -> list[tuple[int, int]]:
@@ -304,10 +394,102 @@ def _copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def min_ranks(scores: np.ndarray) -> np.ndarray:
+def min_ranks(scores: np.ndarray, out: np.ndarray | None = None, rows: np.ndarray | None = None) -> np.ndarray:
     """Descending 'min' ranks along the unit axis of (R × units) scores (1 = best, ties share the
     best rank, as the engine's ``rank(method="min")``); 0 where the score is missing. Scores equal to
-    within 1e-12 of the row's largest magnitude count as tied, so rounding never splits a tie."""
+    within 1e-12 of the row's largest magnitude count as tied, so rounding never splits a tie.
+
+    The ranks of ``scores[k]`` go to ``out[rows[k]]`` (default: a new int32 array, row k to row k).
+
+    Exactly the ranks of sorting each row (:func:`_min_ranks_by_argsort`), found faster: every score
+    gets a 32-bit key that is monotone in it (its distance below the row's best score, scaled to the
+    row's span), the keys are put in order by a lexicographic sort of their 16-bit halves (radix
+    passes), and the rare units whose keys collide are ordered by their scores. With the scores in
+    exact descending order, ties (gaps of at most the tolerance) are found as in the sort, so the ranks
+    are the same. A few rows are ranked at a time, so that the temporaries stay in cache.
+    """
+    r, n = scores.shape
+    if out is None:
+        out = np.empty((r, n), dtype=np.int32)
+    if rows is None:
+        rows = np.arange(r)
+    by_keys = n > _FEW_UNITS and scores.dtype == np.float64 and out.flags.c_contiguous
+    step = max(1, _RANK_TILE // max(1, n))
+    for r0 in range(0, r, step):
+        part, at = scores[r0:r0 + step], rows[r0:r0 + step]
+        if by_keys:
+            _min_ranks_by_keys(part, out, at)
+        else:
+            out[at] = _min_ranks_by_argsort(part)
+    return out
+
+
+_FEW_UNITS = 256  # up to this many units a full sort is as quick
+_RANK_TILE = 1 << 16  # scores ranked at a time (rows × units)
+_KEY_SCALE = float(2 ** 31)
+_MISSING_KEY = 2 ** 32 - 1
+
+
+def _min_ranks_by_keys(scores: np.ndarray, out: np.ndarray, rows: np.ndarray) -> None:
+    """:func:`min_ranks` of a few rows by their 32-bit keys (see there), into rows ``rows`` of the
+    C-contiguous ``out``."""
+    r, n = scores.shape
+    best = np.fmax.reduce(scores, axis=1)  # NaN only when every score is missing
+    worst = np.fmin.reduce(scores, axis=1)
+    with np.errstate(all="ignore"):
+        span = best - worst
+        scale = np.where(span > 0, _KEY_SCALE / span, 0.0)
+    odd = ~(np.isfinite(span) & np.isfinite(scale))  # ±inf scores, or every score missing
+    none = np.isnan(best)
+    if odd.any():
+        best = np.where(odd, 0.0, best)
+        scale = np.where(odd, 0.0, scale)
+    tol = 1e-12 * np.maximum(np.maximum(np.abs(best), np.abs(worst)), 1e-300)
+    with np.errstate(invalid="ignore"):
+        x = np.subtract(best[:, None], scores)  # ≥ 0, monotone (non-increasing) in the score
+        x *= scale[:, None]  # in [0, 2^31]
+    missing = np.isnan(x)
+    x[missing] = _MISSING_KEY  # after every present unit
+    key = x.astype(np.uint32)
+    # stable radix passes on the 16-bit halves of the keys: low half, then high half
+    order = np.lexsort((key.astype(np.uint16), (key >> 16).astype(np.uint16)), axis=1)
+    flat = (order + (np.arange(r) * n)[:, None]).ravel()
+    vals = np.ravel(scores).take(flat).reshape(r, n)  # best first, up to colliding keys; missing last
+    keys = key.ravel().take(flat).reshape(r, n)
+    present = keys != _MISSING_KEY
+    collide = (keys[:, 1:] == keys[:, :-1]) & present[:, 1:]
+    for k in np.flatnonzero(collide.any(axis=1)):
+        nf = int(np.count_nonzero(present[k]))
+        _order_collisions(keys[k, :nf], vals[k, :nf], order[k, :nf])
+    with np.errstate(invalid="ignore"):
+        tie = (vals[:, :-1] - vals[:, 1:]) <= tol[:, None]  # position j + 1 tied with j (False at a NaN)
+    ranked = np.tile(np.arange(1, n + 1, dtype=np.int32), (r, 1))  # rank by position, without ties
+    for k in np.flatnonzero(tie.any(axis=1)):
+        later = np.flatnonzero(tie[k]) + 1
+        starts = np.flatnonzero(np.concatenate(([True], ~tie[k])))
+        ranked[k, later] = starts[np.searchsorted(starts, later, side="right") - 1] + 1
+    out.reshape(-1)[(order + (rows * n)[:, None]).ravel()] = ranked.ravel()
+    if missing.any():
+        k, j = np.nonzero(missing)
+        out[rows[k], j] = 0
+    for k in np.flatnonzero(odd):
+        out[rows[k]] = 0 if none[k] else _min_ranks_by_argsort(scores[k:k + 1])[0]
+
+
+def _order_collisions(keys: np.ndarray, vals: np.ndarray, order: np.ndarray) -> None:
+    """Put the runs of equal sorted ``keys`` in exact descending order of ``vals``, in place (with
+    ``order``). Nothing to do when every run holds equal values: their order does not matter."""
+    same = np.flatnonzero(keys[1:] == keys[:-1])  # positions j with keys[j] == keys[j + 1]
+    if not len(same) or (vals[same] == vals[same + 1]).all():
+        return
+    pos = np.union1d(same, same + 1)  # every position of every run (runs are contiguous)
+    o = np.lexsort((-vals[pos], keys[pos]))  # runs have distinct keys: each stays on its positions
+    vals[pos] = vals[pos][o]
+    order[pos] = order[pos][o]
+
+
+def _min_ranks_by_argsort(scores: np.ndarray) -> np.ndarray:
+    """:func:`min_ranks` by a full sort of every row (the reference; used for rows with infinite scores)."""
     r, n = scores.shape
     missing = np.isnan(scores)
     key = np.where(missing, np.inf, -scores)

@@ -86,7 +86,8 @@ def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, 
         for start in range(0, n_rep, spec.chunk):
             part = choices.take(slice(start, start + spec.chunk))
             stop = start + len(part)
-            ranks[start:stop] = min_ranks(rep.scores(part)[plan.hierarchy.root])
+            for scores, rows in rep.root_blocks(part):  # a block of replications of one variant
+                min_ranks(scores, out=ranks, rows=start + rows)
             shifts[start:stop] = rank_shift(ranks[start:stop], nominal_r)
             if progress is not None:
                 progress(stop, n_rep)

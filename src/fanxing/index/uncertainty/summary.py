@@ -8,18 +8,25 @@ import pandas as pd
 
 LOW_Q = 0.05
 HIGH_Q = 0.95
+_BLOCK = 1 << 16  # elements of the ranks array handled at a time by rank_shift (≈ 256 KiB of int32)
+_TABLE_BLOCK = 1 << 18  # ranks copied and sorted at a time by rank_table
 
 
 def rank_shift(ranks: np.ndarray, nominal: np.ndarray) -> np.ndarray:
     """Mean |rank − nominal rank| per replication over the units ranked in both (0 = unranked)."""
     nominal = nominal.astype(np.int32)
-    both = (ranks > 0) & (nominal > 0)[None, :]
-    diff = np.abs(ranks - nominal[None, :])
-    if not both.all():
-        diff[~both] = 0
-    count = both.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, diff.sum(axis=1, dtype=np.int64) / np.maximum(count, 1), np.nan)
+    out = np.empty(len(ranks))
+    step = max(1, _BLOCK // max(1, ranks.shape[1]))  # a few rows at a time: temporaries stay in cache
+    for r0 in range(0, len(ranks), step):
+        part = ranks[r0:r0 + step]
+        both = (part > 0) & (nominal > 0)[None, :]
+        diff = np.abs(part - nominal[None, :])
+        if not both.all():
+            diff[~both] = 0
+        count = both.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[r0:r0 + step] = np.where(count > 0, diff.sum(axis=1, dtype=np.int64) / np.maximum(count, 1), np.nan)
+    return out
 
 
 def _quantile_index(q: float, count: np.ndarray) -> np.ndarray:
@@ -34,24 +41,38 @@ def rank_table(ranks: np.ndarray, nominal: np.ndarray, units: pd.Index, top: int
     (observed ranks, inverted-CDF definition); ``rank_low``/``rank_high`` are that band widened, where
     needed, to contain the nominal rank, so that rank_low ≤ nominal_rank ≤ rank_high always holds.
     """
-    n_rep = ranks.shape[0]
-    ranked = ranks > 0
-    count = ranked.sum(axis=0)
-    big = np.iinfo(np.int32).max
-    srt = np.sort(np.where(ranked, ranks, big).T, axis=1)  # (units, replications), unranked last
-    rows = np.arange(srt.shape[0])
+    n_rep, n = ranks.shape
+    count = np.empty(n, dtype=np.int64)
+    in_top = np.empty(n, dtype=np.int64)
+    at = {"p5": np.empty(n, dtype=np.int32), "p95": np.empty(n, dtype=np.int32),
+          "lo": np.empty(n, dtype=np.int32), "hi": np.empty(n, dtype=np.int32)}
+    step = max(1, _TABLE_BLOCK // max(1, n_rep))
+    small = n < 1 << 16  # ranks fit 16 bits: a radix sort
+    for c0 in range(0, n, step):  # a block of units at a time, its (units × replications) copy in cache
+        block = ranks[:, c0:c0 + step].T
+        srt = block.astype(np.uint16) if small else np.ascontiguousarray(block)
+        srt.sort(axis=1, kind="stable" if small else None)  # unranked (0) first, then ascending ranks
+        ranked = srt > 0
+        cnt = ranked.sum(axis=1)
+        count[c0:c0 + step] = cnt
+        in_top[c0:c0 + step] = (ranked & (srt <= top)).sum(axis=1)
+        rows = np.arange(len(srt))
+        first = n_rep - cnt  # position of the smallest rank
+        for name, idx in (("p5", _quantile_index(LOW_Q, cnt)), ("p95", _quantile_index(HIGH_Q, cnt)),
+                          ("lo", np.maximum(cnt - 1, 0) // 2), ("hi", cnt // 2)):
+            at[name][c0:c0 + step] = srt[rows, np.minimum(first + idx, n_rep - 1)]
     has = count > 0
 
-    def pick(idx: np.ndarray) -> np.ndarray:
-        return np.where(has, srt[rows, np.minimum(idx, n_rep - 1)], np.nan).astype(float)
+    def pick(name: str) -> np.ndarray:
+        return np.where(has, at[name], np.nan).astype(float)
 
-    p5 = pick(_quantile_index(LOW_Q, count))
-    p95 = pick(_quantile_index(HIGH_Q, count))
-    median = (pick(np.maximum(count - 1, 0) // 2) + pick(count // 2)) / 2.0
+    p5 = pick("p5")
+    p95 = pick("p95")
+    median = (pick("lo") + pick("hi")) / 2.0
     nom = np.where(nominal > 0, nominal, np.nan).astype(float)
     low = np.fmin(p5, nom)
     high = np.fmax(p95, nom)
-    p_top = ((ranks > 0) & (ranks <= top)).sum(axis=0) / n_rep
+    p_top = in_top / n_rep
     return pd.DataFrame({
         "nominal_rank": _int(nom),
         "median_rank": median,
