@@ -1,7 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
+import fanxing.awards.novelty as novelty_module
 from fanxing.awards.config import NoveltyConfig
 from fanxing.awards.novelty import novelty, tfidf, tokenize
 
@@ -95,3 +97,172 @@ def test_percentile_scale_and_determinism():
     assert valid.min() == 0.0 and valid.max() == 100.0
     ok = a["novelty"].notna()
     assert (a.loc[ok, "novelty"].rank() == a.loc[ok, "novelty_distance"].rank()).all()
+
+
+# --- the screened search is exact: same output as a brute-force all-pairs reference ---------------
+
+SMALL_TILES = {"_MIN_PREFIX": 1, "_BOUND_ROWS": 16, "_BOUND_CHUNK": 64, "_BOUND_SPAN": 128, "_GROUP": 8}
+
+
+def small_tiles(monkeypatch, **extra):
+    """Screen every drama, with tiny tiles (several spans and chunks even on a few hundred dramas)."""
+    for name, value in {**SMALL_TILES, **extra}.items():
+        monkeypatch.setattr(novelty_module, name, value)
+
+
+def spy_all_pairs(monkeypatch):
+    """Rows handed to the all-pairs method (the fallback), call by call."""
+    calls = []
+    real = novelty_module._all_pairs
+
+    def spy(x, cols, rows, *args):
+        calls.append(len(rows))
+        return real(x, cols, rows, *args)
+
+    monkeypatch.setattr(novelty_module, "_all_pairs", spy)
+    return calls
+
+
+def brute_force(f, config):
+    """Dense all-pairs novelty by the definition; similarities summed over the query's stored terms
+    in stored order, as the sparse product does (so they are bit-identical to it)."""
+    docs = [tokenize(s, g, config) for s, g in zip(f["synopsis"], f["genres"], strict=True)]
+    x, _ = tfidf(docs)
+    dense = x.toarray()
+    dates = pd.to_datetime(f["release_date"]).to_numpy(dtype="datetime64[ns]")
+    day = np.where(np.isnat(dates), np.iinfo(np.int64).max, dates.astype("int64"))
+    usable = ~np.isnat(dates) & (np.diff(x.indptr) > 0)
+    n = len(f)
+    out = pd.DataFrame({"drama_id": f["drama_id"].astype(str), "n_earlier": 0, "novelty_distance": np.nan,
+                        "nearest_earlier": None, "nearest_similarity": np.nan})
+    for i in range(n):
+        earlier = usable & (day < day[i])
+        out.loc[i, "n_earlier"] = int(earlier.sum())
+        if not usable[i] or earlier.sum() < config.min_earlier:
+            continue
+        sims = np.zeros(n)
+        for t, v in zip(x.indices[x.indptr[i]:x.indptr[i + 1]], x.data[x.indptr[i]:x.indptr[i + 1]], strict=True):
+            sims += v * dense[:, t]
+        sims = np.clip(sims, 0.0, 1.0)
+        vals = np.sort(sims[earlier])[::-1][:config.k]
+        best = vals[0]
+        out.loc[i, "nearest_earlier"] = out.loc[int(np.flatnonzero(earlier & (sims == best))[0]), "drama_id"]
+        out.loc[i, "nearest_similarity"] = best
+        out.loc[i, "novelty_distance"] = np.sqrt(np.clip((1.0 - best) * (1.0 - vals.mean()), 0.0, 1.0))
+    return out.set_index("drama_id", drop=False)
+
+
+def assert_same(got, want):
+    assert list(got.index) == list(want.index)
+    assert (got["n_earlier"].to_numpy() == want["n_earlier"].to_numpy()).all()
+    for col in ("novelty_distance", "nearest_similarity"):
+        a, b = got[col].to_numpy(dtype=float), want[col].to_numpy(dtype=float)
+        assert (np.isnan(a) == np.isnan(b)).all(), col
+        assert np.abs(a[~np.isnan(a)] - b[~np.isnan(b)]).max(initial=0.0) <= 1e-12, col
+    assert got["nearest_earlier"].isna().tolist() == want["nearest_earlier"].isna().tolist()
+    known = got["nearest_earlier"].notna()
+    assert got.loc[known, "nearest_earlier"].tolist() == want.loc[known, "nearest_earlier"].tolist()
+
+
+def random_frame(seed, n=300, n_tokens=14, days=40, p_empty=0.03, p_undated=0.03, max_tf=3):
+    """Genre-only dramas (no jieba): random token sets and term frequencies, many same-day releases,
+    some without tokens or dates, some exact copies."""
+    rng = np.random.default_rng(seed)
+    toks = [f"t{j}" for j in range(n_tokens)]
+    rows = []
+    for i in range(n):
+        genres = []
+        if rng.random() >= p_empty:
+            for t in rng.choice(toks, size=int(rng.integers(1, 6)), replace=False):
+                genres += [t] * int(rng.integers(1, max_tf + 1))
+        if rows and rng.random() < 0.1:
+            genres = list(rows[int(rng.integers(0, len(rows)))][3])  # a copy (possibly released earlier)
+        date = None if rng.random() < p_undated else str((pd.Timestamp("2024-01-01")
+                                                           + pd.Timedelta(days=int(rng.integers(0, days)))).date())
+        rows.append((f"d{i}", date, "", genres))
+    return frame(rows)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("config", [NoveltyConfig(scale="distance"), NoveltyConfig(k=1, scale="distance"),
+                                    NoveltyConfig(k=9, min_earlier=3, scale="distance")])
+def test_screened_search_equals_brute_force_and_all_pairs(monkeypatch, seed, config):
+    f = random_frame(seed)
+    want = brute_force(f, config)
+    all_pairs = novelty(f, config)  # default sizes: a few hundred dramas all take the all-pairs method
+    small_tiles(monkeypatch)
+    calls = spy_all_pairs(monkeypatch)
+    screened = novelty(f, config)
+    assert sum(calls) < 0.5 * int(want["novelty_distance"].notna().sum())  # most rows were screened
+    assert_same(screened, want)
+    pd.testing.assert_frame_equal(screened, all_pairs, check_exact=True)  # bit-identical
+
+
+def test_bounds_that_are_not_tight_at_the_top_fall_back_to_all_pairs(monkeypatch):
+    # "alpha" and "beta" always occur together (one block) but with different frequencies: the block
+    # bound exceeds the similarity, the certificate fails and those rows take the all-pairs method
+    reps = [(1, 2), (2, 1), (1, 1), (3, 1)]
+    f = frame([(f"p{i}", str((pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)).date()), "",
+                ["alpha"] * reps[i % 4][0] + ["beta"] * reps[i % 4][1] + ([f"x{i % 5}"] if i % 3 else []))
+               for i in range(120)])
+    config = NoveltyConfig(k=3, scale="distance")
+    small_tiles(monkeypatch)
+    calls = spy_all_pairs(monkeypatch)
+    got = novelty(f, config)
+    assert sum(calls) > 0
+    assert_same(got, brute_force(f, config))
+
+
+def test_ties_keep_the_first_drama_in_input_order_whether_screened_or_given_up(monkeypatch):
+    # identical copies listed before the query in input order, released in another order: the nearest
+    # is the first copy in the input, not the earliest release
+    copies = [(f"c{i}", str((pd.Timestamp("2024-01-20") - pd.Timedelta(days=i)).date()), "", ["甜宠", "豪门"])
+              for i in range(40)]
+    others = [(f"o{i}", "2024-01-01", "", [f"g{i % 7}", "豪门"]) for i in range(40)]
+    f = frame(copies + others + [("query", "2024-03-01", "", ["甜宠", "豪门"])])
+    config = NoveltyConfig(k=5, scale="distance")
+    want = brute_force(f, config)
+    assert want.at["query", "nearest_earlier"] == "c0"
+    small_tiles(monkeypatch)
+    assert_same(novelty(f, config), want)
+    calls = spy_all_pairs(monkeypatch)
+    monkeypatch.setattr(novelty_module, "_MAX_CANDIDATES", 8)  # too many near-ties: give up, all-pairs
+    got = novelty(f, config)
+    assert sum(calls) > 0
+    assert_same(got, want)
+
+
+def test_dramas_sharing_nothing_earlier_and_k_beyond_the_prefix(monkeypatch):
+    rows = [(f"a{i}", str((pd.Timestamp("2024-01-01") + pd.Timedelta(days=i % 4)).date()), "", ["甜宠", f"t{i % 3}"])
+            for i in range(30)]
+    rows += [("alone", "2024-02-01", "", ["独一无二"]), ("none", "2024-02-02", "", []), ("undated", None, "", ["甜宠"])]
+    f = frame(rows)
+    small_tiles(monkeypatch)
+    for config in (NoveltyConfig(k=50, scale="distance"), NoveltyConfig(k=4, min_earlier=9, scale="distance")):
+        got = novelty(f, config)
+        assert_same(got, brute_force(f, config))
+    assert novelty(f, NoveltyConfig(scale="distance")).at["alone", "nearest_similarity"] == 0.0
+
+
+def test_block_bounds_bound_every_similarity():
+    x, _ = tfidf(random_frame(5, n=200)["genres"].tolist())
+    xb, eps = novelty_module._block_norms(x)
+    bound = (xb @ xb.T).toarray().astype(np.float64)
+    exact = (x @ x.T).toarray()
+    assert (exact <= bound + eps).all()
+    assert xb.shape[1] <= x.shape[1]
+
+
+def test_pair_similarities_are_bit_identical_to_the_sparse_product():
+    rng = np.random.default_rng(3)
+    x, _ = tfidf(random_frame(4, n=150)["genres"].tolist())
+    # also rows stored in a scrambled term order: the sum follows the query row's stored order
+    perm = np.concatenate([rng.permutation(np.arange(a, b)) for a, b in zip(x.indptr[:-1], x.indptr[1:], strict=True)])
+    scrambled = sp.csr_matrix((x.data[perm], x.indices[perm], x.indptr), shape=x.shape)
+    for m in (x, scrambled):
+        qi, dj = rng.integers(0, m.shape[0], 2000), rng.integers(0, m.shape[0], 2000)
+        want = np.array([(m[[i]] @ m[[j]].T).toarray()[0, 0] for i, j in zip(qi[:300], dj[:300], strict=True)])
+        got = novelty_module._pair_similarities(m, qi, dj)
+        assert np.array_equal(got[:300], want)
+        full = (m @ m.T).toarray()
+        assert np.array_equal(got, full[qi, dj])
