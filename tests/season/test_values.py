@@ -53,3 +53,43 @@ def test_dates(text):
 def test_bad_dates_are_null(text):
     out = run(V.date, [text])
     assert out[0] is None or out[0] != out[0]
+
+
+TRICKY = ["12345", "12,345", " 7 ", "1.2万", "3.4亿", "1.23456万", "１２３", "12，345", "1e3", "37.5%", "100%", "0.375",
+          "-5", "－５", "1_000", "abc", "1.2万万", "12%", "--5x", "inf", "-inf", "nan", "NaN", "1e400", "-1e400",
+          "9.3e18", "9e18", "1e19万", "", "-", "N/A", None, "0", "0.0", "+3", "3.", ".5", "1,2,3", "2亿%", "5%万"]
+
+
+@pytest.mark.parametrize("kind", V.NUMBER_KINDS)
+def test_number_steps_give_the_same_values_as_parse(kind):
+    """``parse_steps`` (how ``parse_table`` computes numbers, one layer per step) ≡ ``parse``."""
+    col = V.Column("x", kind)
+    t = ibis.memtable({"s": TRICKY}, schema={"s": "string"})
+    s = V.clean(t.s)
+    value = s
+    for step in V.parse_steps(col):
+        value = step(s, None if value is s else value)
+    df = CON.execute(t.select(a=V.parse(s, col).cast(col.dtype), b=value.cast(col.dtype)))
+    a, b = df["a"].tolist(), df["b"].tolist()
+    same = [(x is None or x != x) and (y is None or y != y) or x == y for x, y in zip(a, b, strict=True)]
+    assert all(same), [(txt, x, y) for txt, x, y, ok in zip(TRICKY, a, b, same, strict=True) if not ok]
+    assert len(V.parse_steps(col)) == 3
+    assert V.parse_steps(V.Column("d", "date")) == ()
+
+
+def test_parse_table_checks_numbers_as_before(monkeypatch):
+    """``checks.parse_table`` with the number steps ≡ with ``parse`` inline (no steps): values,
+    problems and problem values, fast path included."""
+    from fanxing.season.checks import parse_table
+
+    cols = (*(V.Column(k, k) for k in V.NUMBER_KINDS), V.Column("d", "date", required=True))
+    texts = {**{k: TRICKY for k in V.NUMBER_KINDS}, "d": ["2024-03-01", "2024/3/1", "x", None] * 10}
+    t = ibis.memtable(texts, schema={k: "string" for k in texts})
+    stepped = CON.execute(parse_table(t, cols))
+    monkeypatch.setattr(V, "parse_steps", lambda col: ())
+    inline = CON.execute(parse_table(t, cols))
+    assert list(stepped.columns) == list(inline.columns)
+    for name in stepped.columns:
+        for a, b in zip(stepped[name].tolist(), inline[name].tolist(), strict=True):
+            assert (a is None or a != a) and (b is None or b != b) or a == b, (name, a, b)
+    assert stepped["_problem"].notna().sum() > 10

@@ -106,3 +106,25 @@ def test_large_text_file_is_staged_with_its_line_numbers(tmp_path, engine_name):
         q = wh.table("quarantine").execute()
         assert q[["line", "column", "reason"]].values.tolist() == [[778, "completion_rate", "rate_out_of_range"]]
         assert wh.table("facts").count().execute() == 4199
+
+
+def test_duckdb_staged_file_columns_and_dropping_temporaries(tmp_path):
+    """A staged CSV's columns come from the catalogue (no second sample of the file); drop_names
+    drops views and tables, whether or not the backend made them."""
+    p = tmp_path / "f.csv"
+    p.write_text('date,"plays, total",日期,date\n2024-01-01,1,x,y\nbad line,with,too,many,fields\n', encoding="utf-8")
+    with Warehouse.connect(None) as wh:
+        b, raw = wh.backend, wh.con.con
+        staged = b.stage_delimited(wh.con, p, delim=",", display="f.csv")
+        described = [r[0] for r in raw.execute(f"DESCRIBE SELECT * FROM {staged.helpers[-1]}").fetchall()]
+        assert staged.columns == described == list(staged.expr.columns)
+        t = b.materialize(wh.con, staged.expr, "read")
+        assert t.count().execute() == 1
+        b.collect_rejects(wh.con, staged)
+        assert [r[0] for r in staged.rejects] == [3]
+        raw.execute("CREATE TEMP VIEW their_view AS SELECT 1 AS x")
+        raw.execute("CREATE TEMP TABLE their_table AS SELECT 1 AS x")
+        b.drop_names(wh.con, [t.get_name(), *staged.helpers, "their_view", "their_table"])
+        left = raw.execute("SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
+                           "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall()
+        assert left == []

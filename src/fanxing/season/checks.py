@@ -48,6 +48,20 @@ def parse_table(
         elif c.kind != "id":
             layer2[f"_s_{n}"] = V.clean(r)
     t2 = t1.select(*passthrough, *raws, **layer2).view()
+    # numbers: the slow path's intermediate values one layer each (``V.parse_steps``), so that
+    # each is written once in the query; ``_x_<name>`` ends as ``V.parse(_s_<name>)``. Each step
+    # only runs where there is a slow text (``_s_`` is NULL where the plain cast worked, and every
+    # step of a NULL is NULL), as it did inside the CASE below
+    steps = {c.name: V.parse_steps(c) for c in fast_cols}
+    for i in range(max((len(s) for s in steps.values()), default=0)):
+        xs = {}
+        for n, s in steps.items():
+            if i < len(s):
+                slow = t2[f"_s_{n}"]
+                xs[f"_x_{n}"] = ibis.cases((slow.notnull(), s[i](slow, t2[f"_x_{n}"] if i else None)))
+            elif s:
+                xs[f"_x_{n}"] = t2[f"_x_{n}"]
+        t2 = t2.select(*passthrough, *raws, *layer2, **xs).view()
     layer3 = {}
     for c in columns:
         n = c.name
@@ -56,7 +70,8 @@ def parse_table(
             layer3[f"_b_{n}"] = t2[f"_r_{n}"].isnull()
         elif c.kind in V.FAST_KINDS:
             f, slow = t2[f"_f_{n}"], t2[f"_s_{n}"]
-            layer3[n] = ibis.cases((f.notnull(), f), else_=V.parse(slow, c).cast(c.dtype))
+            parsed = t2[f"_x_{n}"] if steps[n] else V.parse(slow, c)
+            layer3[n] = ibis.cases((f.notnull(), f), else_=parsed.cast(c.dtype))
             layer3[f"_b_{n}"] = f.isnull() & slow.isnull()
         else:
             layer3[n] = V.parse(t2[f"_s_{n}"], c).cast(c.dtype)

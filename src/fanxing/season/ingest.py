@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import tempfile
 from collections.abc import Callable
@@ -215,7 +216,10 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
     cache: dict = {}  # catalogue and platform registry, read once they are loaded
     loaded = _loaded_contents(con)
     loaded_files = _loaded_files(con)
-    with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp:
+    # one transaction per file; an engine that can checkpoint once for all of them does so
+    bulk = getattr(wh.backend, "bulk_load", None)
+    with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp, \
+            (bulk(con) if bulk else contextlib.nullcontext()):
         for i, (kind, path) in enumerate(files):
             rel = path.relative_to(season).as_posix()
             if progress:

@@ -133,7 +133,8 @@ def settle(
 
         # 3. keys already in the warehouse: an already-loaded row always wins
         tgt = existing if existing is not None else backend.table(con, target)
-        if int(backend.scalar(con, tgt.count())):
+        # (usually no key is there yet: a count of the matches saves building the comparison)
+        if int(backend.scalar(con, tgt.count())) and int(backend.scalar(con, tgt.semi_join(good, list(key)).count())):
             has_src = "source_file" in tgt.columns
             t2 = tgt.select(*key, *[tgt[v].name(f"{v}_old") for v in values],
                             *([tgt.source_file, tgt.source_line] if has_src else []))

@@ -7,6 +7,7 @@ slower pattern-based path only runs where the fast one gave nothing (COALESCE is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -35,8 +36,22 @@ def blank_to_null(t: ir.StringValue) -> ir.StringValue:
 
 def number(t: ir.StringValue, *, percent: bool = False) -> ir.FloatingValue:
     """A float from ``12345``, ``12,345``, ``1.2万``, ``3.4亿`` (and ``37.5%`` when ``percent``)."""
+    return _finite(_number(t, _normalise(t), percent=percent))
+
+
+def count(t: ir.StringValue) -> ir.IntegerValue:
+    """An int64 count; fractions (as in ``1.23456万``) are rounded to the nearest integer."""
+    return _count(t, number(t))
+
+
+def _normalise(t: ir.StringValue) -> ir.StringValue:
+    """Without separators (``12,345``, ``1 234``), full-width digits and signs made half-width."""
+    return t.re_replace(r"[,，\s_]", "").translate(_FULLWIDTH, _HALFWIDTH)
+
+
+def _number(t: ir.StringValue, u: ir.StringValue, *, percent: bool) -> ir.FloatingValue:
+    """``number`` before NaN/infinity are ruled out; ``u`` is ``_normalise(t)``."""
     fast = t.try_cast("float64")
-    u = t.re_replace(r"[,，\s_]", "").translate(_FULLWIDTH, _HALFWIDTH)
     units = [(u.endswith("亿"), 1e8), (u.endswith("万"), 1e4)]
     strip = r"[万亿]$"
     if percent:
@@ -44,15 +59,43 @@ def number(t: ir.StringValue, *, percent: bool = False) -> ir.FloatingValue:
         strip = r"[万亿%]$"
     mult = ibis.cases(*units, else_=1.0)
     slow = u.re_replace(strip, "").try_cast("float64") * mult
-    v = ibis.coalesce(fast, slow)
+    return ibis.coalesce(fast, slow)
+
+
+def _finite(v: ir.FloatingValue) -> ir.FloatingValue:
     return ibis.cases((v.isnan() | v.isinf(), ibis.null("float64")), else_=v)
 
 
-def count(t: ir.StringValue) -> ir.IntegerValue:
-    """An int64 count; fractions (as in ``1.23456万``) are rounded to the nearest integer."""
-    v = number(t)
+def _count(t: ir.StringValue, v: ir.FloatingValue) -> ir.IntegerValue:
+    """``count`` of ``t`` given ``v = number(t)``."""
     slow = ibis.cases((v.abs() < _LIMIT, v.round().cast("int64")), else_=ibis.null("int64"))
     return ibis.coalesce(t.try_cast("int64"), slow)
+
+
+#: kinds whose ``parse`` is a number (``parse_steps``)
+NUMBER_KINDS = ("count", "int", "amount", "float", "rate", "rating", "score")
+Step = Callable[[ir.StringValue, "ir.Value | None"], ir.Value]
+
+
+def parse_steps(col: Column) -> tuple[Step, ...]:
+    """``parse(t, col)`` as steps, each a function of the cleaned text ``t`` and the previous step's
+    result (None for the first); the last step's result is ``parse(t, col)``. Empty for the kinds
+    that are not numbers.
+
+    Written as one expression, a number's parse repeats its intermediate values (the normalised
+    text about 20 times); an engine computes them once, but plans the whole text of the query,
+    anew for every file. Computed step by step (one layer each, see ``checks.parse_table``),
+    each intermediate value is written once.
+    """
+    k = col.kind
+    if k not in NUMBER_KINDS:
+        return ()
+    percent = k == "rate"
+    if k in ("count", "int"):
+        last: Step = lambda t, v: _count(t, _finite(v))  # noqa: E731
+    else:
+        last = lambda t, v: _finite(v)  # noqa: E731
+    return (lambda t, _: _normalise(t), lambda t, u: _number(t, u, percent=percent), last)
 
 
 def date(t: ir.StringValue) -> ir.DateValue:

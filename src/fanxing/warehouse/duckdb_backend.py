@@ -107,13 +107,22 @@ def _cache(con) -> dict:
     return c
 
 
-def table(con, name: str) -> ibis.Table:
-    """``con.table(name)``, reusing the expression while the table has the same name and columns
-    (Ibis parses every column type on each ``con.table``; a raw DESCRIBE is much cheaper)."""
-    desc = tuple(tuple(r[:3]) for r in _raw(con).execute(f"DESCRIBE {_quote(name)}").fetchall())
+def _tables(con) -> dict:
     tables = getattr(con, "_fx_tables", None)
     if tables is None or len(tables) > 500:
         tables = con._fx_tables = {}
+    return tables
+
+
+def table(con, name: str, desc: tuple | None = None) -> ibis.Table:
+    """``con.table(name)``, reusing the expression while the table has the same name and columns
+    (Ibis parses every column type on each ``con.table``; a raw DESCRIBE is much cheaper).
+
+    ``desc`` (the columns, as ``_view_desc`` gives them) saves the DESCRIBE: on a view over a file
+    reader, DESCRIBE binds the view again, and so samples (sniffs) the file again."""
+    if desc is None:
+        desc = tuple(tuple(r[:3]) for r in _raw(con).execute(f"DESCRIBE {_quote(name)}").fetchall())
+    tables = _tables(con)
     key = (name, desc)
     t = tables.get(key)
     if t is None:
@@ -221,6 +230,52 @@ def transaction(con) -> Iterator[None]:
     raw.execute("COMMIT")
 
 
+#: the WAL may grow to this much during ``bulk_load`` (at most a quarter of DuckDB's memory limit):
+#: rows committed since the last checkpoint are held in memory, uncompressed
+BULK_CHECKPOINT_BYTES = 128 << 20
+_UNITS = {"bytes": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _size(text: str) -> int | None:
+    """DuckDB's rendering of a size setting ('16.0 MiB') in bytes; None when not a size."""
+    parts = str(text).strip().split()
+    if len(parts) != 2 or parts[1].lower() not in _UNITS:
+        return None
+    try:
+        return int(float(parts[0]) * _UNITS[parts[1].lower()])
+    except ValueError:
+        return None
+
+
+@contextlib.contextmanager
+def bulk_load(con) -> Iterator[None]:
+    """Many committed transactions in a row (a season's files, one each): checkpoint every
+    ``BULK_CHECKPOINT_BYTES`` of WAL and once at the end, rather than every 16 MB (DuckDB's
+    ``checkpoint_threshold``, restored afterwards).
+
+    Every commit still reaches the WAL, so each transaction stays atomic and durable. A small
+    file's rows (fewer than a row group) go to the WAL and reach the database file, compressed, at
+    the next checkpoint; with the default threshold that is every three or four files of a monthly
+    export, and each checkpoint costs more than the rows it writes (it rewrites the table's last,
+    partly filled row group and now and then merges row groups)."""
+    raw = _raw(con)
+    old = raw.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
+    limit = _size(raw.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    want = min(BULK_CHECKPOINT_BYTES, limit // 4) if limit else BULK_CHECKPOINT_BYTES
+    if want <= (_size(old) or want):  # already as high (or not a size we know): leave it
+        yield
+        return
+    raw.execute(f"SET checkpoint_threshold = '{want} bytes'")
+    try:
+        yield
+    finally:
+        raw.execute(f"SET checkpoint_threshold = {_lit(old)}")
+    # the last checkpoint (a no-op in memory); should it fail, DuckDB checkpoints later by itself
+    with contextlib.suppress(Exception):
+        raw.execute("CHECKPOINT")
+
+
 @contextlib.contextmanager
 def unordered(con) -> Iterator[None]:
     """Let the engine write in any order (faster) where row order does not matter."""
@@ -249,13 +304,14 @@ def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
     then ``collect_rejects`` gathers rows with the wrong number of fields or invalid UTF-8, with
     their physical lines, and ``with_lines`` numbers the materialised rows (header = line 1).
     """
-    raw = _raw(con)
     rej_t, rej_s = _new_name("rej"), _new_name("rejs")
     sql = read_csv_sql(path, delim, rej_t, rej_s)
     view = _new_name("csv")
     try:
-        cols = [r[0] for r in raw.execute(f"DESCRIBE {sql}").fetchall()]
-        expr = _view(con, view, sql)
+        # every bind of read_csv samples the file (its sniffer): creating the view binds it once,
+        # its columns then come from the catalogue, and the read binds it once more
+        expr = _view(con, view, sql, reads_file=True)
+        cols = list(expr.columns)
     except Exception as exc:
         raise UnreadableFileError(
             f"{display}: cannot be read as a table ({_short(exc)})", details={"file": display}
@@ -263,10 +319,33 @@ def stage_delimited(con, path: Path, *, delim: str, display: str) -> Staged:
     return Staged(name="", expr=expr, columns=cols, n_rows=-1, helpers=[rej_t, rej_s, view], line_offset=2)
 
 
-def _view(con, name: str, sql: str) -> ibis.Table:
-    """A temporary view: Ibis sees a plain table (no SQL text to re-parse in every query)."""
+def _view(con, name: str, sql: str, *, reads_file: bool = False) -> ibis.Table:
+    """A temporary view: Ibis sees a plain table (no SQL text to re-parse in every query).
+
+    ``reads_file``: the view reads a file (its every bind samples the file): its columns are
+    looked up in the catalogue rather than by a DESCRIBE."""
     _raw(con).execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-    return table(con, name)
+    _views(con).add(name)
+    return table(con, name, _view_desc(con, name) if reads_file else None)
+
+
+def _views(con) -> set[str]:
+    """Names of the temporary views made by ``_view`` (so ``drop_names`` need not look them up)."""
+    v = getattr(con, "_fx_views", None)
+    if v is None:
+        v = con._fx_views = set()
+    return v
+
+
+def _view_desc(con, name: str) -> tuple:
+    """A temporary view's columns from the catalogue, as bound when it was created (DESCRIBE
+    would bind it again)."""
+    rows = _raw(con).execute(
+        "SELECT column_name, data_type, CASE WHEN is_nullable THEN 'YES' ELSE 'NO' END FROM duckdb_columns() "
+        "WHERE database_name = 'temp' AND table_name = ? ORDER BY column_index", [name]).fetchall()
+    if not rows:  # not expected; DESCRIBE says what is wrong
+        return tuple(tuple(r[:3]) for r in _raw(con).execute(f"DESCRIBE {_quote(name)}").fetchall())
+    return tuple(tuple(r) for r in rows)
 
 
 def collect_rejects(con, staged: Staged) -> None:
@@ -332,7 +411,7 @@ def stage_parquet(con, path: Path, *, display: str) -> Staged:
         sql = f"SELECT file_row_number + 1 AS _line, {casts} FROM read_parquet({src}, file_row_number = true, hive_partitioning = false)"
         raw.execute(f"DESCRIBE {sql}")
         view = _new_name("pq")
-        expr = _view(con, view, sql)
+        expr = _view(con, view, sql, reads_file=True)
     except Exception as exc:
         raise UnreadableFileError(
             f"{display}: cannot be read as a parquet table ({_short(exc)})", details={"file": display}
@@ -395,10 +474,15 @@ def drop_staged(con, staged: Staged) -> None:
 def drop_names(con, names: list[str]) -> None:
     """Drop temporary views and tables, views first (they depend on the tables)."""
     raw = _raw(con)
-    views = {r[0] for r in raw.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     names = [n for n in names if n]
+    made = _views(con)
+    if all(n in made or n.startswith("_fx_") for n in names):
+        views = made  # every other ``_fx_`` name is a table (views come from ``_view``)
+    else:
+        views = {r[0] for r in raw.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in [n for n in names if n in views] + [n for n in names if n not in views]:
         raw.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {_quote(name)}")
+        made.discard(name)
         _release(name)
 
 
@@ -406,7 +490,13 @@ def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:
     """Compute ``expr`` once into a temporary table and return it as a table expression."""
     name = _new_name(prefix)
     _raw(con).execute(f"CREATE TEMP TABLE {_quote(name)} AS {sql_of(con, expr)}")
-    return table(con, name)
+    # the same expression (structurally: same inputs and columns) into the same name makes the
+    # same columns: the table expression is reused without a DESCRIBE
+    tables, key = _tables(con), (name, "expr", expr.op())
+    t = tables.get(key)
+    if t is None:
+        t = tables[key] = table(con, name)
+    return t
 
 
 def drop(con, table: ibis.Table) -> None:
