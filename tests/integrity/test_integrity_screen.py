@@ -29,7 +29,7 @@ def results(synth):
     facts, dramas, _ = synth
     full = detect(facts, dramas, IntegrityConfig(screen=False))
     # a small reference sample, so that the screen really leaves series out of stage 2
-    two = detect(facts, dramas, IntegrityConfig(screen=True, screen_reference_series=40))
+    two = detect(facts, dramas, IntegrityConfig(screen=True, screen_reference_series=40), method="ibis")
     stats = dict(sys.modules["fanxing.integrity.detect"].LAST_SCREEN)
     return full, two, stats
 
@@ -66,7 +66,7 @@ def test_screen_with_the_full_reference_is_exact(results, synth):
     """With every series in the reference sample stage 2 scores everything: same episodes, same numbers."""
     facts, dramas, _ = synth
     full = results[0]
-    same = detect(facts, dramas, IntegrityConfig(screen=True, screen_reference_series=10_000))
+    same = detect(facts, dramas, IntegrityConfig(screen=True, screen_reference_series=10_000), method="ibis")
     pd.testing.assert_frame_equal(full[KEY], same[KEY])
     pd.testing.assert_series_equal(full["score"], same["score"], rtol=1e-6)
 
@@ -81,7 +81,7 @@ def test_screen_engines_agree(spark):
     out = {}
     for name, load in (("duckdb", duckdb_loader()), ("spark", spark_loader(spark))):
         t = load(facts=facts, dramas=dramas)
-        out[name] = detect(t["facts"], t["dramas"], config)
+        out[name] = detect(t["facts"], t["dramas"], config, method="ibis")
         stats = dict(sys.modules["fanxing.integrity.detect"].LAST_SCREEN)
         assert stats["stage2_series"] < stats["series"]
     pd.testing.assert_frame_equal(out["duckdb"][KEY], out["spark"][KEY])
@@ -92,7 +92,7 @@ def test_spilling_intermediates_to_duckdb_tables_changes_nothing(synth, results,
     facts, dramas, _ = synth
     full, _, _ = results
     monkeypatch.setenv("FANXING_INTEGRITY_MATERIALIZE", "table")
-    spilled = detect(facts, dramas, IntegrityConfig(screen=False))
+    spilled = detect(facts, dramas, IntegrityConfig(screen=False), method="ibis")
     a = full.sort_values(KEY).reset_index(drop=True)
     b = spilled.sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(a[KEY], b[KEY])

@@ -94,12 +94,8 @@ def coefficients_from_sums(t: ir.Table, keep: ir.Table, sp: pd.DataFrame, drop: 
     k = 3 + len(config.knots)
     sp = sp.sort_values("sid", kind="stable").reset_index(drop=True)
     reg = sp["regular"].fillna(False).to_numpy(dtype=bool)
-    f_min = sp["f_min"].to_numpy(dtype=float).astype(int)
-    f_max = sp["f_max"].to_numpy(dtype=float).astype(int)
-    ages = np.arange(int(f_max.max()) + 1 if len(sp) else 1, dtype=float)
-    bb = basis_np(ages, config.knots)
-    cum = np.concatenate([np.zeros((1, k, k)), np.cumsum(bb[:, :, None] * bb[:, None, :], axis=0)])
-    xtx = cum[f_max + 1] - cum[f_min]
+    xtx = range_gram(sp["f_min"].to_numpy(dtype=float).astype(int), sp["f_max"].to_numpy(dtype=float).astype(int),
+                     config.knots)
     _, xty = _unpack(sp.assign(**{f"xx_{i}_{j}": 0.0 for i in range(k) for j in range(i, k)}), k)
     if drop is not None:  # remove the dropped rows of regular series from their Gram matrices
         dr = t.filter(drop)
@@ -114,13 +110,29 @@ def coefficients_from_sums(t: ir.Table, keep: ir.Table, sp: pd.DataFrame, drop: 
                                                                        irr.age * 0.0).items()
                                          if kk.startswith("xx")}).to_pandas()
         xtx[~reg] = _aligned(sp, isum, k)[~reg]
-    ridge = np.eye(k) * config.ridge
-    ridge[0, 0] = 1e-9  # the level is not shrunk
-    coef = np.linalg.solve(xtx + ridge, xty[..., None])[..., 0] if len(sp) else np.zeros((0, k))
+    coef = solve_ridge(xtx, xty, config)
     out = pd.DataFrame({"sid": sp["sid"].astype("int64")})
     for i in range(k):
         out[f"b{i}"] = coef[:, i]
     return ibis.memtable(out)
+
+
+def range_gram(f_min: np.ndarray, f_max: np.ndarray, knots: tuple[int, ...]) -> np.ndarray:
+    """X'X of the spline basis over every integer age from f_min to f_max (per series), as a
+    difference of cumulative sums over ages: array (len(f_min), k, k)."""
+    k = 3 + len(knots)
+    ages = np.arange(int(f_max.max()) + 1 if len(f_max) else 1, dtype=float)
+    bb = basis_np(ages, knots)
+    cum = np.concatenate([np.zeros((1, k, k)), np.cumsum(bb[:, :, None] * bb[:, None, :], axis=0)])
+    return cum[f_max + 1] - cum[f_min]
+
+
+def solve_ridge(xtx: np.ndarray, xty: np.ndarray, config: IntegrityConfig) -> np.ndarray:
+    """Per-series ridge solutions of (X'X + ridge) b = X'y, batched: array (n, k)."""
+    k = xty.shape[1]
+    ridge = np.eye(k) * config.ridge
+    ridge[0, 0] = 1e-9  # the level is not shrunk
+    return np.linalg.solve(xtx + ridge, xty[..., None])[..., 0] if len(xty) else np.zeros((0, k))
 
 
 def _aligned(sp: pd.DataFrame, sums: pd.DataFrame, k: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -12,9 +14,9 @@ from fanxing.integrity.corroborate import corroborate_completion
 from fanxing.integrity.engagement import engagement_flags, ratio_table
 from fanxing.integrity.engine import materialize
 from fanxing.integrity.episodes import EPISODE_COLUMNS, merge_episodes
-from fanxing.integrity.impossible import impossible_flags
+from fanxing.integrity.impossible import impossible_candidates, impossible_flags
 from fanxing.integrity.plays import plays_flags
-from fanxing.integrity.prepare import prepare, series_table
+from fanxing.integrity.prepare import prepare, series_frame, series_table
 from fanxing.integrity.screen import outside_z, screen
 
 #: diagnostics of the last screened detect_days call: series, candidates, stage2_series,
@@ -22,16 +24,45 @@ from fanxing.integrity.screen import outside_z, screen
 LAST_SCREEN: dict = {}
 
 
+METHODS = ("auto", "compiled", "ibis")
+
+
+def use_compiled(facts: ir.Table, method: str | None = None) -> bool:
+    """Whether detection runs the compiled detectors (compiled.py) rather than the Ibis ones:
+    ``method`` (or ``FANXING_INTEGRITY_METHOD``) ``auto`` — compiled on DuckDB, Ibis on any other
+    engine —, ``compiled`` or ``ibis``."""
+    method = method or os.environ.get("FANXING_INTEGRITY_METHOD", "auto")
+    if method not in METHODS:
+        raise ValueError(f"unknown integrity method {method!r}; expected one of {', '.join(METHODS)}")
+    if method == "auto":
+        try:
+            return facts.get_backend().name == "duckdb"
+        except Exception:  # an unbound in-memory table runs on the default backend, DuckDB
+            return True
+    return method == "compiled"
+
+
 def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
-                config: IntegrityConfig | None = None) -> ir.Table:
+                config: IntegrityConfig | None = None, method: str | None = None) -> ir.Table:
     """One row per flagged day × indicator × reason: drama_id, platform, date, indicator, reason,
     severity_rank (0 low, 1 medium, 2 high), score (robust z), expected (baseline), observed, others_z.
 
     Runs a few aggregate queries eagerly (the screen and the per-series decay fits); the returned
     table is lazy. With ``config.screen`` (the default) a cheap screen over every series
     (screen.py) clears most of them and the robust detectors run only on the rest; the
-    impossible-value rules run on every row."""
+    impossible-value rules run on every row.
+
+    ``method`` chooses the implementation (use_compiled): the compiled detectors fetch the facts
+    once, ordered by series and day, and compute the same flags in a few compiled passes."""
     config = config or IntegrityConfig()
+    if use_compiled(facts, method):
+        from fanxing.integrity.compiled import DAY_SCHEMA, statistical_flags
+
+        frame = series_frame(facts, dramas)
+        series = ibis.memtable(frame)
+        stats = ibis.memtable(statistical_flags(facts, frame, config), schema=DAY_SCHEMA)
+        suspect = facts.filter(impossible_candidates(facts))
+        return ibis.union(stats, *impossible_flags(prepare(suspect, series), series), distinct=False)
     series = series_table(facts, dramas)
     # not materialised: re-reading the facts (a scan and a join with the small series table) costs
     # less than an Arrow copy of every fact column, and keeps that copy out of memory
@@ -67,11 +98,11 @@ def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
 
 
 def detect(facts: ir.Table, dramas: ir.Table | None = None,
-           config: IntegrityConfig | None = None) -> pd.DataFrame:
+           config: IntegrityConfig | None = None, method: str | None = None) -> pd.DataFrame:
     """Anomaly episodes as a pandas frame (EPISODE_COLUMNS), sorted by drama, platform, start,
     indicator; start/end as ``datetime.date``."""
     config = config or IntegrityConfig()
-    days = materialize(detect_days(facts, dramas, config))
+    days = materialize(detect_days(facts, dramas, config, method))
     ep = merge_episodes(days, config).to_pandas()
     return finish_episodes(ep)
 

@@ -29,6 +29,11 @@ def check_columns(facts: ir.Table) -> None:
 
 
 def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
+    """series_frame as an in-memory Ibis table."""
+    return ibis.memtable(series_frame(facts, dramas))
+
+
+def series_frame(facts: ir.Table, dramas: ir.Table | None = None) -> pd.DataFrame:
     """One row per drama × platform: sid, did, pid codes, drama_id, platform, ``origin_day`` (epoch
     day of the release date, or of the first observed date when it is earlier or unknown) and
     ``first_day`` (epoch day of the series' first observation)."""
@@ -49,7 +54,7 @@ def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
     s["drama_id"] = s["drama_id"].astype(object)
     s["platform"] = s["platform"].astype(object)
     s["first_day"] = s["first_day"].astype("int64")
-    return ibis.memtable(s[["sid", "did", "pid", "drama_id", "platform", "origin_day", "first_day"]])
+    return s[["sid", "did", "pid", "drama_id", "platform", "origin_day", "first_day"]]
 
 
 def _float(col: ir.Column) -> ir.FloatingValue:
