@@ -13,8 +13,9 @@ import pytest
 from integrity_cases import build
 
 from fanxing.integrity import IntegrityConfig, detect_days
-from fanxing.integrity.compiled import _quantile
+from fanxing.integrity.compiled import _quantile, chunk_rows, chunks
 from fanxing.integrity.detect import use_compiled
+from fanxing.integrity.prepare import series_frame
 from fanxing.integrity.synthetic import make_facts
 
 KEY = ["drama_id", "platform", "date", "indicator", "reason", "severity_rank"]
@@ -81,6 +82,27 @@ def test_same_days_on_messy_facts():
     facts = pd.concat([facts, small], ignore_index=True)
     assert_same_days(facts, None)
     assert_same_days(facts, dramas, IntegrityConfig(launch_days=0, flag_corroborated=True, max_gap_days=1))
+
+
+def test_chunks_change_nothing(monkeypatch):
+    """A season processed in chunks of a few dramas (bounded memory) gives the same flags as in one
+    piece: the day, launch and platform statistics are gathered over every chunk first."""
+    facts, dramas, _ = make_facts(n_dramas=90, n_days=160, seed=21, anomaly_share=0.3)
+    whole = _days(facts, dramas)
+    monkeypatch.setenv("FANXING_INTEGRITY_CHUNK_ROWS", "3000")
+    parts = _days(facts, dramas)
+    assert len(chunks(series_frame(ibis.memtable(facts)), 3000)) > 5
+    pd.testing.assert_frame_equal(whole, parts)
+
+
+def test_chunk_rows_follows_the_memory_limit(monkeypatch):
+    monkeypatch.delenv("FANXING_INTEGRITY_CHUNK_ROWS", raising=False)
+    monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "4GB")
+    assert chunk_rows() == 8_000_000
+    monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "1 GiB")
+    assert chunk_rows() == 2 ** 30 // 500
+    monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "100MB")
+    assert chunk_rows() == 1_000_000
 
 
 def test_method_choice():

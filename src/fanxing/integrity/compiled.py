@@ -339,7 +339,9 @@ def _islands(gid, day, score, max_gap):
 # ---------------------------------------------------------------------------------------------
 
 class _Facts:
-    """The facts with plays, ordered by (sid, day), as numpy arrays (NaN = missing)."""
+    """The fact rows with plays of a run of whole dramas' series, ordered by (series, day), as numpy
+    arrays (NaN = missing). ``sid`` is local to the chunk (0 = its first series); platform codes and
+    the day range are those of the whole season."""
 
     def __init__(self, series: pd.DataFrame, tbl, metrics: tuple[str, ...]):
         self.series = series
@@ -351,7 +353,7 @@ class _Facts:
         ns = len(series)
         self.starts = np.zeros(ns + 1, np.int64)
         np.cumsum(np.bincount(self.sid, minlength=ns), out=self.starts[1:])
-        self.did = series["did"].to_numpy(np.int64)
+        did = series["did"].to_numpy(np.int64)
         self.pid = series["pid"].to_numpy(np.int64)
         origin = series["origin_day"].to_numpy(np.int64)
         first = series["first_day"].to_numpy(np.int64)
@@ -362,9 +364,10 @@ class _Facts:
         self.y = _log1(np.maximum(self.plays, 0.0))
         self.row_pid = self.pid[self.sid]
         # a drama's series are consecutive (sids follow drama_id, platform): its row segment
-        nd = int(self.did.max()) + 1 if ns else 0
-        first_sid = np.searchsorted(self.did, np.arange(nd + 1))
-        self.dstarts = self.starts[first_sid]
+        d0 = int(did[0]) if ns else 0
+        nd = int(did[-1]) - d0 + 1 if ns else 0
+        self.dstarts = self.starts[np.searchsorted(did, d0 + np.arange(nd + 1))]
+        self.cache: dict = {}
 
 
 def _col(tbl, name: str) -> np.ndarray:
@@ -373,21 +376,38 @@ def _col(tbl, name: str) -> np.ndarray:
     return tbl[name].to_numpy(zero_copy_only=False).astype(float)
 
 
-def fetch(facts: ir.Table, series: pd.DataFrame, config: IntegrityConfig) -> _Facts:
-    """The fact rows with plays, joined with their series codes, ordered by (sid, day)."""
-    check_columns(facts)
-    metrics = tuple(m for m in config.engagement_metrics if m in facts.columns)
-    cols = {"drama_id": facts.drama_id.cast("string"), "platform": facts.platform.cast("string"),
-            "day": facts.date.cast("date").epoch_days().cast("int32"), "plays": _float(facts.plays)}
-    for c in (*metrics, "completion_rate"):
-        if c in facts.columns:
-            cols[c] = _float(facts[c])
-    t = facts.select(**cols)
-    t = t.filter(t.plays.notnull())
-    codes = ibis.memtable(series[["sid", *KEYS]].assign(sid=series["sid"].astype("int32")))
-    j = t.join(codes, list(KEYS))
-    j = j.select("sid", *[c for c in cols if c not in KEYS]).order_by(["sid", "day"])
-    return _Facts(series, j.to_pyarrow(), tuple(config.engagement_metrics))
+class _Season:
+    """What every chunk shares: the facts, the series table, the platform count and day range, and
+    the season-wide statistics once computed (market and weekday effects, launch effects,
+    platform norms)."""
+
+    def __init__(self, facts: ir.Table, series: pd.DataFrame, config: IntegrityConfig):
+        check_columns(facts)
+        self.facts, self.series, self.config = facts, series, config
+        self.npl = int(series["pid"].max()) + 1 if len(series) else 1
+        self.d0 = int(series["first_day"].min()) if len(series) else 0
+        self.span = (int(series["last_day"].max()) - self.d0 + 1) if len(series) else 1
+        self.lk = np.array([float(np.log1p(k)) for k in config.knots])
+        self.effects = self.launch = self.norms = None
+
+    def fetch(self, lo: int, hi: int) -> _Facts:
+        """The fact rows with plays of series lo..hi-1, joined with their (chunk-local) codes, ordered
+        by (series, day)."""
+        facts, config = self.facts, self.config
+        metrics = tuple(m for m in config.engagement_metrics if m in facts.columns)
+        cols = {"drama_id": facts.drama_id.cast("string"), "platform": facts.platform.cast("string"),
+                "day": facts.date.cast("date").epoch_days().cast("int32"), "plays": _float(facts.plays)}
+        for c in (*metrics, "completion_rate"):
+            if c in facts.columns:
+                cols[c] = _float(facts[c])
+        t = facts.select(**cols)
+        t = t.filter(t.plays.notnull())
+        part = self.series.iloc[lo:hi].reset_index(drop=True)
+        codes = ibis.memtable(pd.DataFrame({"sid": np.arange(len(part), dtype=np.int32),
+                                            "drama_id": part["drama_id"], "platform": part["platform"]}))
+        j = t.join(codes, list(KEYS))
+        j = j.select("sid", *[c for c in cols if c not in KEYS]).order_by(["sid", "day"])
+        return _Facts(part, j.to_pyarrow(), tuple(config.engagement_metrics))
 
 
 def _robust_scale(f: _Facts, resid: np.ndarray, starts: np.ndarray, config: IntegrityConfig):
@@ -408,67 +428,110 @@ def _coefficients(f: _Facts, target: np.ndarray, drop: np.ndarray, config: Integ
     return solve_ridge(xtx, xty, config), n_keep > 0
 
 
-def _market_effects(f: _Facts, r: np.ndarray, config: IntegrityConfig) -> np.ndarray:
-    """day_effects: per row the platform × date median of ``r`` where ≥ market_min_series rows share
-    it, else the platform × weekday median."""
-    npl = int(f.pid.max()) + 1 if len(f.pid) else 1
-    d0 = int(f.day.min())
-    span = int(f.day.max()) - d0 + 1
-    key = f.row_pid * span + (f.day - d0)
-    med, cnt = _group_quantiles(key, npl * span, r, np.array([0.5]))
-    m_eff = np.where(cnt >= config.market_min_series, med[0], NAN)[key]
+def _pass1(f: _Facts, season: _Season) -> np.ndarray:
+    """The pass-1 log residuals r1 = y − fit (decay spline on all days)."""
+    if "r1" not in f.cache:
+        none = np.zeros(len(f.sid), np.bool_)
+        coef1, _ = _coefficients(f, f.y, none, season.config, season.lk)
+        f.cache["r1"] = f.y - _fitted(f.starts, f.age, f.uage, coef1, season.lk)
+    return f.cache["r1"]
+
+
+def _day_keys(f: _Facts, season: _Season) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the platform × date and the platform × weekday group numbers."""
+    key = f.row_pid * season.span + (f.day - season.d0)
     dow = (f.day + 3) % 7  # epoch day 0 was a Thursday; Monday = 0
-    wkey = f.row_pid * 7 + dow
-    w_eff = _group_quantiles(wkey, npl * 7, r, np.array([0.5]))[0][0][wkey]
-    return np.where(np.isnan(m_eff), np.where(np.isnan(w_eff), 0.0, w_eff), m_eff)
+    return key, f.row_pid * 7 + dow
 
 
-def plays_scores(f: _Facts, config: IntegrityConfig) -> dict:
-    """plays_baseline and plays_z: per row ``alive`` (the series has a pass-2 fit), expected plays,
-    the log residual, scale, launch_k, n_days and the robust z."""
-    lk = np.array([float(np.log1p(k)) for k in config.knots])
-    none = np.zeros(len(f.sid), np.bool_)
-    coef1, _ = _coefficients(f, f.y, none, config, lk)
-    r1 = f.y - _fitted(f.starts, f.age, f.uage, coef1, lk)
-    effect = _market_effects(f, r1, config)
+def market_tables(keys: np.ndarray, wkeys: np.ndarray, r1: np.ndarray, season: _Season):
+    """effect_tables: the platform × date median of r1 where ≥ market_min_series rows share the
+    day (NaN elsewhere), and the platform × weekday median."""
+    med, cnt = _group_quantiles(keys, season.npl * season.span, r1, np.array([0.5]))
+    market = np.where(cnt >= season.config.market_min_series, med[0], NAN)
+    weekday = _group_quantiles(wkeys, season.npl * 7, r1, np.array([0.5]))[0][0]
+    return market, weekday
+
+
+def _pass2(f: _Facts, season: _Season) -> dict:
+    """day_effects, the pass-1 scales, the pass-2 fit without clipped days and its residual r2,
+    the robust scale and day count per series (rows of series with a pass-2 fit)."""
+    if "p2" in f.cache:
+        return f.cache["p2"]
+    config = season.config
+    r1 = _pass1(f, season)
+    key, wkey = _day_keys(f, season)
+    market, weekday = season.effects
+    m_eff, w_eff = market[key], weekday[wkey]
+    effect = np.where(np.isnan(m_eff), np.where(np.isnan(w_eff), 0.0, w_eff), m_eff)
+    del m_eff, w_eff, key, wkey
     r1e = r1 - effect
     s1 = _robust_scale(f, r1e, f.starts, config)[0][f.sid]
     dmad = _segment_diff_median(f.starts, f.day, r1e)
     sd1 = np.maximum(np.nan_to_num(dmad * (MAD_SD / float(np.sqrt(2.0))), nan=0.0), config.min_scale)[f.sid]
     drop = (r1e > config.fit_clip_z * sd1) | (np.abs(r1e) > config.fit_clip_z * s1)
-    coef2, fitted_series = _coefficients(f, f.y - effect, drop, config, lk)
+    del r1e, s1, sd1
+    f.cache.pop("r1", None)
+    coef2, fitted_series = _coefficients(f, f.y - effect, drop, config, season.lk)
     alive = fitted_series[f.sid]
-    fit = _fitted(f.starts, f.age, f.uage, coef2, lk)
+    fit = _fitted(f.starts, f.age, f.uage, coef2, season.lk)
     r2 = f.y - effect - fit
-    expected = np.maximum(np.exp(fit + effect) - 1.0, 0.0)
+    fe = fit + effect
+    del fit, effect
+    expected = np.maximum(np.exp(fe) - 1.0, 0.0)
     # statistics over the rows of fitted series only (the others leave the engine's inner join)
-    r2a = np.where(alive, r2, NAN)
-    scale_s, n_days_s = _robust_scale(f, r2a, f.starts, config)
-    scale, n_days = scale_s[f.sid], n_days_s[f.sid]
+    scale_s, n_days_s = _robust_scale(f, np.where(alive, r2, NAN), f.starts, config)
+    p2 = dict(alive=alive, r2=r2, fe=fe, expected=expected, scale=scale_s[f.sid], n_days=n_days_s[f.sid])
+    f.cache["p2"] = p2
+    return p2
+
+
+def _young(f: _Facts, p2: dict, season: _Season):
+    """The launch-window rows (series age < launch_days) of fitted series: group key (platform ×
+    series age), r2 and its z."""
+    L = season.config.launch_days
+    young = p2["alive"] & (f.sage < L)
+    scale, expected = p2["scale"][young], p2["expected"][young]
+    r2 = p2["r2"][young]
+    z0 = r2 / np.sqrt(scale * scale + 1.0 / (expected + 1.0))
+    return f.row_pid[young] * L + f.sage[young], r2, z0
+
+
+def launch_tables(key: np.ndarray, r2: np.ndarray, z0: np.ndarray, season: _Season):
+    """launch_effects: per platform × series age the median r2 (0 where fewer than
+    market_min_series series) and the z widening launch_k (1 there)."""
+    n = season.npl * max(season.config.launch_days, 1)
+    med, cnt = _group_quantiles(key, n, r2, np.array([0.5]))
+    q, _ = _group_quantiles(key, n, z0, np.array([0.025, 0.975]))
+    ok = cnt >= season.config.market_min_series
+    return np.where(ok, med[0], 0.0), np.where(ok, np.maximum((q[1] - q[0]) / 3.92, 1.0), 1.0)
+
+
+def plays_scores(f: _Facts, season: _Season) -> dict:
+    """plays_baseline and plays_z: per row ``alive`` (the series has a pass-2 fit), expected plays,
+    n_days and the robust z."""
+    p2 = _pass2(f, season)
     launch = np.zeros(len(f.sid))
     launch_k = np.ones(len(f.sid))
-    young = alive & (f.sage < config.launch_days)
+    L = season.config.launch_days
+    young = p2["alive"] & (f.sage < L)
     if young.any():
-        L = config.launch_days
-        npl = int(f.pid.max()) + 1
-        key = np.where(young, f.row_pid * L + f.sage, -1)
-        z0 = r2 / np.sqrt(scale * scale + 1.0 / (expected + 1.0))
-        med, cnt = _group_quantiles(key, npl * L, np.where(young, r2, NAN), np.array([0.5]))
-        q, _ = _group_quantiles(key, npl * L, np.where(young, z0, NAN), np.array([0.025, 0.975]))
-        ok = cnt >= config.market_min_series
-        g = key[young]
-        launch[young] = np.where(ok, med[0], 0.0)[g]
-        launch_k[young] = np.where(ok, np.maximum((q[1] - q[0]) / 3.92, 1.0), 1.0)[g]
-    resid = r2 - launch
-    expected = np.maximum(np.exp(fit + effect + launch) - 1.0, 0.0)
+        g = f.row_pid[young] * L + f.sage[young]
+        launch[young] = season.launch[0][g]
+        launch_k[young] = season.launch[1][g]
+    scale = p2["scale"]
+    resid = p2["r2"] - launch
+    expected = np.maximum(np.exp(p2["fe"] + launch) - 1.0, 0.0)
     z = resid / (np.sqrt(scale * scale + 1.0 / (expected + 1.0)) * launch_k)
-    return dict(alive=alive, expected=expected, z=z, n_days=n_days)
+    return dict(alive=p2["alive"], expected=expected, z=z, n_days=p2["n_days"])
 
 
 def ratio_stats(f: _Facts, config: IntegrityConfig) -> tuple[dict, dict, np.ndarray, np.ndarray]:
     """ratio_table: per row the log ratios lr_<m> and the completion logit lc (NaN where undefined),
     per series the trend slope b, level med and robust SD sd of each, and the series' row count
     n_days and mean log-age ubar (rows with plays ≥ 0)."""
+    if "ratios" in f.cache:
+        return f.cache["ratios"]
     u = f.usage
     x, stats = {}, {}
     n_days = ubar = None
@@ -478,7 +541,8 @@ def ratio_stats(f: _Facts, config: IntegrityConfig) -> tuple[dict, dict, np.ndar
         xv, b, med, mad, n_days, ubar = _ratio_line(f.starts, f.plays, v, u, m is None)
         x[name] = xv
         stats[name] = (b, med, np.maximum(np.nan_to_num(mad * MAD_SD, nan=0.0), config.min_scale))
-    return x, stats, n_days, (u, ubar)
+    f.cache["ratios"] = x, stats, n_days, (u, ubar)
+    return f.cache["ratios"]
 
 
 @njit(cache=True, parallel=True)
@@ -546,23 +610,25 @@ def _ratio_line(starts, plays, v, u, logit):
     return x, b, med, mad, n_days, ubar
 
 
-def _platform_norms(f: _Facts, stats: dict, n_days: np.ndarray, ubar: np.ndarray,
-                    config: IntegrityConfig) -> dict:
-    """_platform_norms: per platform the median and robust SD of its series' typical log ratios."""
-    npl = int(f.pid.max()) + 1
+def platform_norms(pid: np.ndarray, level: dict, n_days: np.ndarray, season: _Season) -> dict:
+    """_platform_norms: per platform the median and robust SD of its series' typical log ratios
+    ``level`` (per metric, per series: the trend line at the series' mean log-age)."""
+    config, npl = season.config, season.npl
     per = n_days >= config.min_days
-    key = np.where(per, f.pid, -1)
-    p_n = np.bincount(f.pid[per], minlength=npl)
+    key = np.where(per, pid, -1)
+    p_n = np.bincount(pid[per], minlength=npl)
     out = {}
     for m in config.engagement_metrics:
-        b, med, _ = stats[f"lr_{m}"]
-        level = med + b * ubar
-        p_med = _group_quantiles(key, npl, level, np.array([0.5]))[0][0]
-        dev = np.abs(level - p_med[f.pid])
+        p_med = _group_quantiles(key, npl, level[m], np.array([0.5]))[0][0]
+        dev = np.abs(level[m] - p_med[pid])
         p_sd = _group_quantiles(key, npl, dev, np.array([0.5]))[0][0]
         p_sd = np.maximum(np.nan_to_num(p_sd * MAD_SD, nan=0.0), config.min_scale)
         out[m] = (np.where(p_n >= config.market_min_series, p_med, NAN), p_sd)
     return out
+
+
+def _levels(stats: dict, ubar: np.ndarray, config: IntegrityConfig) -> dict:
+    return {m: stats[f"lr_{m}"][1] + stats[f"lr_{m}"][0] * ubar for m in config.engagement_metrics}
 
 
 @njit(cache=True, parallel=True)
@@ -705,11 +771,10 @@ class _quiet:
         self._w.__exit__(*exc)
 
 
-def engagement_flags(f: _Facts, x: dict, stats: dict, n_days: np.ndarray, ubar: np.ndarray,
+def engagement_flags(f: _Facts, x: dict, stats: dict, n_days: np.ndarray, norms: dict,
                      config: IntegrityConfig, out: _Flags) -> tuple[np.ndarray, dict]:
     """Detector (b) (engagement.engagement_flags): own-history and platform-norm ratio flags; returns
     the rows of those flags and the completion-flag arrays (before corroboration)."""
-    norms = _platform_norms(f, stats, n_days, ubar, config)
     u = f.usage
     sid, pid = f.sid, f.row_pid
     names = [*[f"lr_{m}" for m in config.engagement_metrics], "lc"]
@@ -825,16 +890,91 @@ def _severity_from_z(z, config: IntegrityConfig) -> np.ndarray:
     return np.where(z >= config.severity_high_z, 2, np.where(z >= config.severity_medium_z, 1, 0))
 
 
-def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityConfig) -> pd.DataFrame:
+def chunks(series: pd.DataFrame, max_rows: int) -> list[tuple[int, int]]:
+    """Runs of whole dramas' series (sid ranges lo..hi) of about max_rows fact rows each."""
+    if not len(series):
+        return []
+    rows = series["n_rows"].to_numpy(np.int64)
+    did = series["did"].to_numpy(np.int64)
+    out, lo, acc = [], 0, 0
+    for s in range(len(series)):
+        acc += rows[s]
+        last = s + 1 == len(series) or did[s + 1] != did[s]
+        if last and (acc >= max_rows or s + 1 == len(series)):
+            out.append((lo, s + 1))
+            lo, acc = s + 1, 0
+    return out
+
+
+def chunk_rows() -> int:
+    """Fact rows per chunk: ``FANXING_INTEGRITY_CHUNK_ROWS``, else about 1/500 of the DuckDB memory
+    limit in bytes when one is set (``FANXING_DUCKDB_MEMORY_LIMIT``), else 8 million (~3 GB)."""
+    import os
+    import re
+
+    if os.environ.get("FANXING_INTEGRITY_CHUNK_ROWS"):
+        return max(1, int(os.environ["FANXING_INTEGRITY_CHUNK_ROWS"]))
+    limit = os.environ.get("FANXING_DUCKDB_MEMORY_LIMIT", "")
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([KMGT]?)(I?)B?\s*", limit.upper())
+    if not m:
+        return 8_000_000
+    size = float(m.group(1)) * (1024 if m.group(3) else 1000) ** " KMGT".index(m.group(2) or " ")
+    return max(1_000_000, int(size) // 500)
+
+
+def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityConfig,
+                      max_rows: int | None = None) -> pd.DataFrame:
     """The day flags of detectors (a)-(c) and of completion shifts (DAY_COLUMNS), computed in
-    compiled passes over the fetched facts."""
-    f = fetch(facts, series, config)
+    compiled passes over the fetched facts.
+
+    The season is processed in chunks of whole dramas (about ``max_rows`` rows, chunk_rows()), so
+    memory stays bounded. Three statistics span the season: the market and weekday day effects
+    (from every row's pass-1 residual), the launch effects (from every launch-window row's pass-2
+    residual) and the platform norms (from every series' ratio levels). With several chunks each
+    is gathered in a pass of its own over the chunks, and a last pass flags the days; with one
+    chunk the facts are fetched once."""
+    season = _Season(facts, series, config)
+    parts = chunks(series, max_rows or chunk_rows())
     out = _Flags()
-    if len(f.sid):
-        sc = plays_scores(f, config)
-        x, stats, n_days, (_, ubar) = ratio_stats(f, config)
+    if not parts:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in
+                             zip(DAY_COLUMNS, (object, object, object, object, object, "int64", float, float, float, float),
+                                 strict=True)})
+    held = season.fetch(*parts[0]) if len(parts) == 1 else None
+    fetch = (lambda lo, hi: held) if held is not None else season.fetch
+    # pass 1: day effects (median pass-1 residual per platform × date and weekday), ratio levels
+    keys, wkeys, r1s, pids, levels, ndays = [], [], [], [], [], []
+    for lo, hi in parts:
+        f = fetch(lo, hi)
+        k, w = _day_keys(f, season)
+        keys.append(k)
+        wkeys.append(w)
+        r1s.append(_pass1(f, season))
+        _, stats, n_days, (_, ubar) = ratio_stats(f, config)
+        pids.append(f.pid)
+        levels.append(_levels(stats, ubar, config))
+        ndays.append(n_days)
+        del f
+    season.effects = market_tables(np.concatenate(keys), np.concatenate(wkeys), np.concatenate(r1s), season)
+    del keys, wkeys, r1s
+    season.norms = platform_norms(np.concatenate(pids), {m: np.concatenate([lv[m] for lv in levels])
+                                                        for m in config.engagement_metrics},
+                                  np.concatenate(ndays), season)
+    # pass 2: launch effects (median pass-2 residual per platform × series age)
+    if config.launch_days > 0:
+        young = [_young(f, _pass2(f, season), season) for f in (fetch(lo, hi) for lo, hi in parts)]
+        season.launch = launch_tables(*(np.concatenate([y[i] for y in young]) for i in range(3)), season)
+    # pass 3: the flags, chunk by chunk
+    frames = []
+    for lo, hi in parts:
+        f = fetch(lo, hi)
+        out = _Flags()
+        sc = plays_scores(f, season)
+        x, stats, n_days, _ = ratio_stats(f, config)
         cand = plays_flags(f, sc, x, stats, config, out)
         plays_rows = np.concatenate([p["row"] for p in out.parts]) if out.parts else np.empty(0, np.int64)
-        eng_rows, comp = engagement_flags(f, x, stats, n_days, ubar, config, out)
+        eng_rows, comp = engagement_flags(f, x, stats, n_days, season.norms, config, out)
         corroborate(f, comp, np.concatenate([plays_rows, eng_rows, cand]), config, out)
-    return out.frame(f)
+        frames.append(out.frame(f))
+        del f
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

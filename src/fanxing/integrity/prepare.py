@@ -28,18 +28,23 @@ def check_columns(facts: ir.Table) -> None:
             code="missing_columns", details={"missing": missing, "columns": list(facts.columns)})
 
 
+SERIES_COLUMNS = ("sid", "did", "pid", "drama_id", "platform", "origin_day", "first_day")
+
+
 def series_table(facts: ir.Table, dramas: ir.Table | None = None) -> ir.Table:
     """series_frame as an in-memory Ibis table."""
-    return ibis.memtable(series_frame(facts, dramas))
+    return ibis.memtable(series_frame(facts, dramas)[list(SERIES_COLUMNS)])
 
 
 def series_frame(facts: ir.Table, dramas: ir.Table | None = None) -> pd.DataFrame:
     """One row per drama × platform: sid, did, pid codes, drama_id, platform, ``origin_day`` (epoch
     day of the release date, or of the first observed date when it is earlier or unknown) and
-    ``first_day`` (epoch day of the series' first observation)."""
+    ``first_day`` (epoch day of the series' first observation), ``last_day`` (of its last) and
+    ``n_rows`` (its rows with plays)."""
+    check_columns(facts)
     f = facts.select(drama_id=facts.drama_id.cast("string"), platform=facts.platform.cast("string"),
-                     day=facts.date.cast("date").epoch_days().cast("int64"))
-    s = f.group_by(KEYS).agg(first_day=f.day.min()).to_pandas()
+                     day=facts.date.cast("date").epoch_days().cast("int64"), plays=_float(facts.plays))
+    s = f.group_by(KEYS).agg(first_day=f.day.min(), last_day=f.day.max(), n_rows=f.plays.count()).to_pandas()
     s = s.sort_values(list(KEYS), kind="stable").reset_index(drop=True)
     s["origin_day"] = s["first_day"].astype("int64")
     if dramas is not None and "release_date" in dramas.columns:
@@ -54,7 +59,9 @@ def series_frame(facts: ir.Table, dramas: ir.Table | None = None) -> pd.DataFram
     s["drama_id"] = s["drama_id"].astype(object)
     s["platform"] = s["platform"].astype(object)
     s["first_day"] = s["first_day"].astype("int64")
-    return s[["sid", "did", "pid", "drama_id", "platform", "origin_day", "first_day"]]
+    s["last_day"] = s["last_day"].astype("int64")
+    s["n_rows"] = s["n_rows"].astype("int64")
+    return s[[*SERIES_COLUMNS, "last_day", "n_rows"]]
 
 
 def _float(col: ir.Column) -> ir.FloatingValue:
