@@ -119,24 +119,6 @@ def _segment_quantile(starts, vals, q, absolute):
 
 
 @njit(cache=True, parallel=True)
-def _segment_abs_dev_median(starts, vals, centre):
-    """Per segment: median |v − centre[s]| over the non-NaN values."""
-    ns = len(starts) - 1
-    out = np.full(ns, NAN)
-    for s in prange(ns):
-        buf = np.empty(starts[s + 1] - starts[s])
-        m = 0
-        c = centre[s]
-        for i in range(starts[s], starts[s + 1]):
-            v = vals[i]
-            if not np.isnan(v):
-                buf[m] = abs(v - c)
-                m += 1
-        out[s] = _quantile(buf, m, 0.5)
-    return out
-
-
-@njit(cache=True, parallel=True)
 def _segment_diff_median(starts, day, vals):
     """Per segment: median |v_t − v_{t−1}| over rows whose day follows the previous row's by one."""
     ns = len(starts) - 1
@@ -178,12 +160,27 @@ def _group_quantiles(key, nkeys, vals, qs):
 
 
 @njit(cache=True, parallel=True)
-def _log1(v):
-    """ln(v + 1) of every element (the engine's ``(v + 1.0).ln()``)."""
-    out = np.empty(len(v))
-    for i in prange(len(v)):
-        out[i] = np.log(v[i] + 1.0)
-    return out
+def _derive(sid, day, plays, origin, first, pid):
+    """Per row: age (days since the series' origin, ≥ 0), sage (days since its first observation),
+    ln(1 + age), ln(1 + sage), y = ln(1 + max(plays, 0)) and the platform code."""
+    n = len(sid)
+    age = np.empty(n)
+    sage = np.empty(n, np.int64)
+    uage = np.empty(n)
+    usage = np.empty(n)
+    y = np.empty(n)
+    row_pid = np.empty(n, np.int64)
+    for i in prange(n):
+        s = sid[i]
+        a = float(max(day[i] - origin[s], 0))
+        g = day[i] - first[s]
+        age[i] = a
+        sage[i] = g
+        uage[i] = np.log(a + 1.0)
+        usage[i] = np.log(float(g) + 1.0)
+        y[i] = np.log(max(plays[i], 0.0) + 1.0)
+        row_pid[i] = pid[s]
+    return age, sage, uage, usage, y, row_pid
 
 
 @njit(cache=True)
@@ -357,12 +354,8 @@ class _Facts:
         self.pid = series["pid"].to_numpy(np.int64)
         origin = series["origin_day"].to_numpy(np.int64)
         first = series["first_day"].to_numpy(np.int64)
-        self.age = np.maximum(self.day - origin[self.sid], 0).astype(float)
-        self.sage = self.day - first[self.sid]
-        self.uage = _log1(self.age)
-        self.usage = _log1(self.sage.astype(float))
-        self.y = _log1(np.maximum(self.plays, 0.0))
-        self.row_pid = self.pid[self.sid]
+        self.age, self.sage, self.uage, self.usage, self.y, self.row_pid = _derive(
+            self.sid, self.day, self.plays, origin, first, self.pid)
         # a drama's series are consecutive (sids follow drama_id, platform): its row segment
         d0 = int(did[0]) if ns else 0
         nd = int(did[-1]) - d0 + 1 if ns else 0
@@ -373,7 +366,7 @@ class _Facts:
 def _col(tbl, name: str) -> np.ndarray:
     if name not in tbl.column_names:
         return np.full(tbl.num_rows, NAN)
-    return tbl[name].to_numpy(zero_copy_only=False).astype(float)
+    return np.asarray(tbl[name].to_numpy(zero_copy_only=False), dtype=float)
 
 
 class _Season:
@@ -460,30 +453,101 @@ def _pass2(f: _Facts, season: _Season) -> dict:
         return f.cache["p2"]
     config = season.config
     r1 = _pass1(f, season)
-    key, wkey = _day_keys(f, season)
     market, weekday = season.effects
-    m_eff, w_eff = market[key], weekday[wkey]
-    effect = np.where(np.isnan(m_eff), np.where(np.isnan(w_eff), 0.0, w_eff), m_eff)
-    del m_eff, w_eff, key, wkey
-    r1e = r1 - effect
-    s1 = _robust_scale(f, r1e, f.starts, config)[0][f.sid]
-    dmad = _segment_diff_median(f.starts, f.day, r1e)
-    sd1 = np.maximum(np.nan_to_num(dmad * (MAD_SD / float(np.sqrt(2.0))), nan=0.0), config.min_scale)[f.sid]
-    drop = (r1e > config.fit_clip_z * sd1) | (np.abs(r1e) > config.fit_clip_z * s1)
-    del r1e, s1, sd1
+    effect, r1e = _effect_rows(f.row_pid, f.day, r1, market, weekday, season.span, season.d0)
     f.cache.pop("r1", None)
-    coef2, fitted_series = _coefficients(f, f.y - effect, drop, config, season.lk)
-    alive = fitted_series[f.sid]
+    del r1
+    s1 = _robust_scale(f, r1e, f.starts, config)[0]
+    dmad = _segment_diff_median(f.starts, f.day, r1e)
+    sd1 = np.maximum(np.nan_to_num(dmad * (MAD_SD / float(np.sqrt(2.0))), nan=0.0), config.min_scale)
+    drop, target = _drop_rows(f.starts, r1e, f.y, effect, s1, sd1, config.fit_clip_z)
+    del r1e
+    coef2, alive_s = _coefficients(f, target, drop, config, season.lk)
+    del target, drop
     fit = _fitted(f.starts, f.age, f.uage, coef2, season.lk)
-    r2 = f.y - effect - fit
-    fe = fit + effect
+    r2, fe, expected, r2a = _residual_rows(f.starts, f.y, effect, fit, alive_s)
     del fit, effect
-    expected = np.maximum(np.exp(fe) - 1.0, 0.0)
     # statistics over the rows of fitted series only (the others leave the engine's inner join)
-    scale_s, n_days_s = _robust_scale(f, np.where(alive, r2, NAN), f.starts, config)
-    p2 = dict(alive=alive, r2=r2, fe=fe, expected=expected, scale=scale_s[f.sid], n_days=n_days_s[f.sid])
+    scale_s, n_s = _robust_scale(f, r2a, f.starts, config)
+    p2 = dict(alive=alive_s[f.sid], alive_s=alive_s, r2=r2, fe=fe, expected=expected, scale_s=scale_s, n_s=n_s)
     f.cache["p2"] = p2
     return p2
+
+
+@njit(cache=True, parallel=True)
+def _effect_rows(row_pid, day, r1, market, weekday, span, d0):
+    """day_effects per row: the platform × date effect, else the platform × weekday effect, else 0;
+    and r1 minus it."""
+    n = len(r1)
+    effect = np.empty(n)
+    r1e = np.empty(n)
+    for i in prange(n):
+        p = row_pid[i]
+        m = market[p * span + (day[i] - d0)]
+        if np.isnan(m):
+            m = weekday[p * 7 + (day[i] + 3) % 7]  # epoch day 0 was a Thursday; Monday = 0
+            if np.isnan(m):
+                m = 0.0
+        effect[i] = m
+        r1e[i] = r1[i] - m
+    return effect, r1e
+
+
+@njit(cache=True, parallel=True)
+def _drop_rows(starts, r1e, y, effect, s1, sd1, clip):
+    """The rows pass 2 leaves out (r1e > clip·sd1 or |r1e| > clip·s1 of their series) and its
+    target y − effect."""
+    n = len(r1e)
+    drop = np.empty(n, np.bool_)
+    target = np.empty(n)
+    for s in prange(len(starts) - 1):
+        for i in range(starts[s], starts[s + 1]):
+            drop[i] = (r1e[i] > clip * sd1[s]) or (abs(r1e[i]) > clip * s1[s])
+            target[i] = y[i] - effect[i]
+    return drop, target
+
+
+@njit(cache=True, parallel=True)
+def _residual_rows(starts, y, effect, fit, alive_s):
+    """r2 = y − effect − fit, fe = fit + effect, the expected plays max(e^fe − 1, 0), and r2 where
+    the series has a pass-2 fit (NaN elsewhere)."""
+    n = len(y)
+    r2 = np.empty(n)
+    fe = np.empty(n)
+    expected = np.empty(n)
+    r2a = np.empty(n)
+    for s in prange(len(starts) - 1):
+        for i in range(starts[s], starts[s + 1]):
+            r = y[i] - effect[i] - fit[i]
+            e = fit[i] + effect[i]
+            r2[i] = r
+            fe[i] = e
+            expected[i] = max(np.exp(e) - 1.0, 0.0)
+            r2a[i] = r if alive_s[s] else NAN
+    return r2, fe, expected, r2a
+
+
+@njit(cache=True, parallel=True)
+def _z_rows(starts, sage, row_pid, r2, fe, scale_s, alive_s, launch, launch_k, L):
+    """plays_z per row: the launch effect and widening on launch-window rows of fitted series, the
+    expected plays max(e^(fe + launch) − 1, 0) and z = (r2 − launch) / (√(scale² + 1/(1 +
+    expected)) · launch_k)."""
+    n = len(r2)
+    z = np.empty(n)
+    expected = np.empty(n)
+    for s in prange(len(starts) - 1):
+        sc = scale_s[s]
+        for i in range(starts[s], starts[s + 1]):
+            lau = 0.0
+            kk = 1.0
+            if alive_s[s] and sage[i] < L:
+                g = row_pid[i] * L + sage[i]
+                lau = launch[g]
+                kk = launch_k[g]
+            e = max(np.exp(fe[i] + lau) - 1.0, 0.0)
+            expected[i] = e
+            z[i] = (r2[i] - lau) / (np.sqrt(sc * sc + 1.0 / (e + 1.0)) * kk)
+    return z, expected
 
 
 def _young(f: _Facts, p2: dict, season: _Season):
@@ -491,7 +555,7 @@ def _young(f: _Facts, p2: dict, season: _Season):
     series age), r2 and its z."""
     L = season.config.launch_days
     young = p2["alive"] & (f.sage < L)
-    scale, expected = p2["scale"][young], p2["expected"][young]
+    scale, expected = p2["scale_s"][f.sid[young]], p2["expected"][young]
     r2 = p2["r2"][young]
     z0 = r2 / np.sqrt(scale * scale + 1.0 / (expected + 1.0))
     return f.row_pid[young] * L + f.sage[young], r2, z0
@@ -511,19 +575,11 @@ def plays_scores(f: _Facts, season: _Season) -> dict:
     """plays_baseline and plays_z: per row ``alive`` (the series has a pass-2 fit), expected plays,
     n_days and the robust z."""
     p2 = _pass2(f, season)
-    launch = np.zeros(len(f.sid))
-    launch_k = np.ones(len(f.sid))
     L = season.config.launch_days
-    young = p2["alive"] & (f.sage < L)
-    if young.any():
-        g = f.row_pid[young] * L + f.sage[young]
-        launch[young] = season.launch[0][g]
-        launch_k[young] = season.launch[1][g]
-    scale = p2["scale"]
-    resid = p2["r2"] - launch
-    expected = np.maximum(np.exp(p2["fe"] + launch) - 1.0, 0.0)
-    z = resid / (np.sqrt(scale * scale + 1.0 / (expected + 1.0)) * launch_k)
-    return dict(alive=p2["alive"], expected=expected, z=z, n_days=p2["n_days"])
+    launch, launch_k = season.launch if season.launch is not None else (np.zeros(1), np.ones(1))
+    z, expected = _z_rows(f.starts, f.sage, f.row_pid, p2["r2"], p2["fe"], p2["scale_s"], p2["alive_s"],
+                          launch, launch_k, L)
+    return dict(alive=p2["alive"], expected=expected, z=z, n_days=p2["n_s"][f.sid])
 
 
 def ratio_stats(f: _Facts, config: IntegrityConfig) -> tuple[dict, dict, np.ndarray, np.ndarray]:
@@ -942,20 +998,28 @@ def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityCo
                                  strict=True)})
     held = season.fetch(*parts[0]) if len(parts) == 1 else None
     fetch = (lambda lo, hi: held) if held is not None else season.fetch
-    # pass 1: day effects (median pass-1 residual per platform × date and weekday), ratio levels
-    keys, wkeys, r1s, pids, levels, ndays = [], [], [], [], [], []
+    # pass 1: day effects (median pass-1 residual per platform × date and weekday), ratio levels;
+    # every row's residual and group numbers go into arrays of the season's size (14 bytes a row)
+    total = int(series["n_rows"].sum())
+    keys = np.empty(total, np.int32)
+    wkeys = np.empty(total, np.int16)
+    r1s = np.empty(total)
+    pids, levels, ndays = [], [], []
+    at = 0
     for lo, hi in parts:
         f = fetch(lo, hi)
+        n = len(f.sid)
         k, w = _day_keys(f, season)
-        keys.append(k)
-        wkeys.append(w)
-        r1s.append(_pass1(f, season))
+        keys[at:at + n], wkeys[at:at + n], r1s[at:at + n] = k, w, _pass1(f, season)
+        at += n
         _, stats, n_days, (_, ubar) = ratio_stats(f, config)
         pids.append(f.pid)
         levels.append(_levels(stats, ubar, config))
         ndays.append(n_days)
-        del f
-    season.effects = market_tables(np.concatenate(keys), np.concatenate(wkeys), np.concatenate(r1s), season)
+        del f, k, w
+    if at != total:  # the facts changed between the series query and the fetch
+        raise RuntimeError(f"integrity: fetched {at:,} fact rows with plays, expected {total:,}")
+    season.effects = market_tables(keys, wkeys, r1s, season)
     del keys, wkeys, r1s
     season.norms = platform_norms(np.concatenate(pids), {m: np.concatenate([lv[m] for lv in levels])
                                                         for m in config.engagement_metrics},

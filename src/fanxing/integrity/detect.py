@@ -61,7 +61,7 @@ def detect_days(facts: ir.Table, dramas: ir.Table | None = None,
         frame = series_frame(facts, dramas)
         series = ibis.memtable(frame)
         stats = ibis.memtable(statistical_flags(facts, frame, config), schema=DAY_SCHEMA)
-        suspect = facts.filter(impossible_candidates(facts))
+        suspect = materialize(facts.filter(impossible_candidates(facts)))  # one scan; few rows
         return ibis.union(stats, *impossible_flags(prepare(suspect, series), series), distinct=False)
     series = series_table(facts, dramas)
     # not materialised: re-reading the facts (a scan and a join with the small series table) costs

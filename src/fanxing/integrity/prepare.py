@@ -61,12 +61,15 @@ def series_frame(facts: ir.Table, dramas: ir.Table | None = None) -> pd.DataFram
     s["first_day"] = s["first_day"].astype("int64")
     s["last_day"] = s["last_day"].astype("int64")
     s["n_rows"] = s["n_rows"].astype("int64")
+    s.loc[s["drama_id"].isna() | s["platform"].isna(), "n_rows"] = 0  # no join reaches these rows
     return s[[*SERIES_COLUMNS, "last_day", "n_rows"]]
 
 
 def _float(col: ir.Column) -> ir.FloatingValue:
     """A metric as float64 with NaN read as missing: DuckDB turns a pandas NaN into NULL but Spark
     keeps it, and NaN compares as larger than any number there (a NaN rating looked 'above 10')."""
+    if col.type().is_integer() or col.type().is_boolean():
+        return col.cast("float64")  # no NaN to look for (and no per-row CASE to evaluate)
     x = col.cast("float64")
     return ibis.ifelse(x.isnan(), ibis.null("float64"), x)
 
