@@ -140,3 +140,38 @@ def test_variants_in_one_query_equal_separate_computations(warehouse):
         assert "D03" not in set(both["_adj"]["drama_id"]) and "D03" in set(both[""]["drama_id"])
         pd.testing.assert_frame_equal(both["_adj"], expect_adj, check_exact=False, rtol=1e-11, atol=0)
         pd.testing.assert_frame_equal(both[""], expect_raw, check_exact=False, rtol=1e-11, atol=0)
+
+
+def test_adjusting_after_the_period_filter_equals_adjusted_facts(warehouse):
+    """``adjust=`` (the build's way: adjustments joined after each period filter) gives the frames of
+    the facts adjusted up front, for every period kind and every integrity mode."""
+    from functools import partial
+
+    from fanxing.drama.indicators import compute_indicator_variants
+    from fanxing.integrity import IntegrityConfig
+    from fanxing.integrity.adjust import adjustments, apply_adjustments
+    from fanxing.integrity.config import ADJUSTABLE
+
+    facts, dramas = make_facts()
+    flagged = facts[(facts.index % 17 == 0)].head(40)
+    days = pd.DataFrame({
+        "drama_id": flagged["drama_id"], "platform": flagged["platform"], "date": flagged["date"],
+        "indicator": np.where(np.arange(len(flagged)) % 3 == 0, "likes", "plays"),
+        "reason": "spike", "severity_rank": 2, "score": 9.0,
+        "expected": flagged["plays"].to_numpy() / 3.0, "observed": flagged["plays"].astype(float),
+        "others_z": np.nan})
+    con = warehouse
+    f, d = load(con, facts, dramas)
+    config = IntegrityConfig()
+    piv = con.create_table("piv", adjustments(con.create_table("days", days, overwrite=True),
+                                              [c for c in ADJUSTABLE if c in facts.columns], config).to_pandas(),
+                           overwrite=True)
+    for mode in ("discount", "exclude"):
+        for kind in ("annual", "monthly", "weekly", "launch7", "launch30"):
+            up_front = compute_indicator_variants(apply_adjustments(f, piv, mode, config), d, kind, SEASON, WEIGHTS)
+            after = compute_indicator_variants(f, d, kind, SEASON, WEIGHTS,
+                                               adjust=partial(apply_adjustments, piv=piv, mode=mode, config=config))
+            for sfx in ("_adj", ""):
+                pd.testing.assert_frame_equal(after[sfx], up_front[sfx], check_exact=False, rtol=1e-11, atol=0)
+            if kind == "annual":
+                assert not after["_adj"].equals(after[""])  # the adjustments did change something

@@ -46,15 +46,20 @@ def _variant(t: ir.Table, name: str, sfx: str) -> ir.Column:
 
 
 def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
-                 variants: tuple[str, ...] = ("",)) -> ir.Table:
+                 variants: tuple[str, ...] = ("",), adjust=None) -> ir.Table:
     """Sums per (period, platform, drama) with the availability window of the drama.
 
     One set of sums per variant suffix: ``""`` reads the value columns as they are, ``"_adj"`` the
     ``<column>_adj`` columns where the facts have them (adjusted facts, see
     ``fanxing.integrity.adjust_facts``); every sum is named ``<sum><suffix>``. The facts hold one row
     per (date, platform, drama) — the warehouse's key — so a count of days with plays is a count of rows.
+    ``adjust`` (a function of a table of facts, e.g. ``integrity.apply_adjustments`` with the
+    build's adjustments) adds the ``<column>_adj`` columns after the period filter, so that a
+    launch window joins only its own days with the adjustments.
     """
     t = assign_periods(facts, dramas, kind, season)
+    if adjust is not None:
+        t = adjust(t)
     half = (t.window_days / 2.0)
     late = t.date.delta(t.window_start, unit="day") >= half
     aggs: dict[str, ir.Value] = {"window_days": t.window_days.max()}
@@ -189,13 +194,14 @@ def compute_indicators(facts: ir.Table, dramas: ir.Table, kind: str, season: Sea
 
 def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
                                platform_weights: pd.Series,
-                               variants: tuple[str, ...] = ("_adj", "")) -> dict[str, pd.DataFrame]:
+                               variants: tuple[str, ...] = ("_adj", ""), adjust=None) -> dict[str, pd.DataFrame]:
     """``compute_indicators`` for several variants of the facts in one query (one scan of the facts).
 
     ``"_adj"`` reads the adjusted facts' ``<column>_adj`` values, ``""`` the raw ones; the result
     maps each suffix to the frame ``compute_indicators`` gives for the facts with those values.
+    ``adjust``: see per_platform (the facts are then the raw ones).
     """
-    pp = per_platform(facts, dramas, kind, season, variants)
+    pp = per_platform(facts, dramas, kind, season, variants, adjust)
     out = harmonise(pp, platform_weights_table(platform_weights), variants)
     out = out.filter(ibis.or_(*[out[f"plays_total{sfx}"] > 0 for sfx in variants]))
     schema = out.schema()

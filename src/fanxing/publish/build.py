@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import ibis
@@ -133,8 +134,8 @@ def uncertainty_for(m: FanxingMethodology, kind: str):
 
 def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology,
                   daily_path: Path):
-    """Anomaly episodes, the adjusted facts (raw values and ``<column>_adj``), per-series totals;
-    the daily table written to ``daily_path``.
+    """Anomaly episodes, the function that adds the adjusted values (``<column>_adj``) to a table of
+    facts, per-series totals; the daily table written to ``daily_path``.
 
     Intermediate tables are materialised in the warehouse itself (``_fx_*``), so every later
     expression runs on the one engine that holds the facts; the daily rows go from the engine
@@ -163,7 +164,7 @@ def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: Fanxi
     series = adjusted.group_by(["platform", "drama_id"]).aggregate(
         plays=adjusted.plays.sum(), plays_adj=adj.sum(), days=adjusted.count()).to_pandas()
     series = series.sort_values(["platform", "drama_id"], kind="stable").reset_index(drop=True)
-    return episodes, adjusted, series, n_daily
+    return episodes, partial(apply_adjustments, piv=piv, mode=cfg.mode, config=thresholds), series, n_daily
 
 
 def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Path | None = None,
@@ -223,7 +224,7 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
-        anomalies, adjusted, series, n_daily = run_integrity(wh, facts, dramas, m, daily_path)
+        anomalies, adjust, series, n_daily = run_integrity(wh, facts, dramas, m, daily_path)
     ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, series,
                        daily_rows=n_daily, engine=engine)
     ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
@@ -231,7 +232,7 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     for kind in m.drama.periods:
         with timer.step(f"indicators.{kind}"):
             # adjusted and raw indicators in one pass over the facts
-            both = compute_indicator_variants(adjusted, dramas, kind, season, weights, ("_adj", ""))
+            both = compute_indicator_variants(facts, dramas, kind, season, weights, ("_adj", ""), adjust)
             ctx.indicators[kind], ctx.indicators_raw[kind] = both["_adj"], both[""]
         with timer.step(f"index.{kind}"):
             keep = kind == "annual"
