@@ -689,25 +689,40 @@ def _levels(stats: dict, ubar: np.ndarray, config: IntegrityConfig) -> dict:
 
 @njit(cache=True, parallel=True)
 def _pre_mask(sid, pid, u, plays, n_days, x, b, med, sd, p_med, p_sd, cz, nz, min_days):
-    """Rows with plays ≥ 0 of series with ≥ min_days days where a log ratio lies ≥ cz SDs above its
-    own-history line or ≥ nz platform SDs above the platform norm, or the completion logit ≥ cz SDs
-    off its line (either side); x, b, med, sd have the engagement metrics' rows then completion's."""
+    """The candidate rows of engagement_flags: rows with plays ≥ 0 of series with ≥ min_days days
+    that pass the cheap necessary condition (a log ratio ≥ cz SDs above its own-history line or
+    ≥ nz platform SDs above the platform norm, or the completion logit ≥ cz SDs off its line) and
+    where one of the z scores reaches its threshold; x, b, med, sd have the engagement metrics'
+    rows then completion's. Same formulas as the numpy code that scores these rows."""
     n = len(sid)
     nm = x.shape[0] - 1
     out = np.zeros(n, np.bool_)
     for i in prange(n):
         s = sid[i]
-        if not plays[i] >= 0 or n_days[s] < min_days:
+        pl = plays[i]
+        if not pl >= 0 or n_days[s] < min_days:
             continue
-        hit = False
+        pre = False
+        anyc = False
         for m in range(nm):
             lr = x[m, i]
-            if (lr - (med[m, s] + b[m, s] * u[i])) >= cz * sd[m, s] or (lr - p_med[m, pid[i]]) >= nz * p_sd[m, pid[i]]:
-                hit = True
-                break
-        if not hit:
-            hit = abs(x[nm, i] - (med[nm, s] + b[nm, s] * u[i])) >= cz * sd[nm, s]
-        out[i] = hit
+            centre = med[m, s] + b[m, s] * u[i]
+            pm = p_med[m, pid[i]]
+            ps = p_sd[m, pid[i]]
+            if (lr - centre) >= cz * sd[m, s] or (lr - pm) >= nz * ps:
+                pre = True
+            e = np.exp(centre) * (pl + 1.0) - 1.0
+            if (lr - centre) / np.sqrt(sd[m, s] * sd[m, s] + 1.0 / (e + 1.0)) >= cz or (lr - pm) / ps >= nz:
+                anyc = True
+        mid = med[nm, s] + b[nm, s] * u[i]
+        lc = x[nm, i]
+        if abs(lc - mid) >= cz * sd[nm, s]:
+            pre = True
+        ec = 1.0 / (1.0 + np.exp(-mid))
+        binom = 1.0 / (pl * ec * (1.0 - ec) + 1.0)
+        if abs((lc - mid) / np.sqrt(sd[nm, s] * sd[nm, s] + binom)) >= cz:
+            anyc = True
+        out[i] = pre and anyc
     return out
 
 
@@ -835,8 +850,8 @@ def engagement_flags(f: _Facts, x: dict, stats: dict, n_days: np.ndarray, norms:
     sid, pid = f.sid, f.row_pid
     names = [*[f"lr_{m}" for m in config.engagement_metrics], "lc"]
     ms = config.engagement_metrics
-    # the cheap necessary condition of the Ibis detector, compiled over every row; the z scores
-    # below are evaluated on the rows that pass it
+    # the candidate condition of the Ibis detector, compiled over every row; the z scores below
+    # are evaluated (again, in numpy) on the rows that pass it
     pre = _pre_mask(sid, pid, u, f.plays, n_days, np.vstack([x[n] for n in names]),
                     *(np.vstack([stats[n][j] for n in names]) for j in range(3)),
                     np.vstack([norms[m][0] for m in ms]) if ms else np.zeros((0, 1)),
