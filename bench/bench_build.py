@@ -83,7 +83,7 @@ def main() -> None:
                        capture_output=True)
     metrics = str(season / "metrics" / "*.csv")
     rows = sum(max(0, p.read_bytes().count(b"\n") - 1) for p in (season / "metrics").glob("*.csv"))
-    bare, built, rss_b, rss_f, timings, all_timings = [], [], [], [], None, []
+    bare, built, rss_b, rss_f, timings, all_timings, peaks = [], [], [], [], None, [], {}
     # peak RSS per child needs a fresh parent measurement each time: run each child through a shim
     shim = [sys.executable, str(Path(__file__)), "--child"]
     for i in range(args.runs):
@@ -96,7 +96,8 @@ def main() -> None:
         rss_f.append(r)
         import json
 
-        timings = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["timings"]
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        timings, peaks = manifest["timings"], manifest.get("peak_rss_mib", {})
         all_timings.append(timings)
         print(f"run {i + 1}: bare {bare[-1]:.1f} s ({rss_b[-1]:.0f} MiB), build {built[-1]:.1f} s ({rss_f[-1]:.0f} MiB)",
               flush=True)
@@ -120,6 +121,9 @@ def main() -> None:
         "",
         "Where the build's time goes (last run, seconds): "
         + ", ".join(f"{k} {v:.1f}" for k, v in (timings or {}).items() if v >= 0.5),
+        "",
+        "Peak resident memory within each step (last run, MiB): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items() if v >= 256),
         "",
         *stage_table(all_timings),
     ]

@@ -146,6 +146,7 @@ def main() -> None:
             wall, rss, _ = run(cmd, env)
             manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
             results[engine].append({"wall": wall, "rss": rss, "timings": manifest["timings"],
+                                    "peaks": manifest.get("peak_rss_mib", {}),
                                     "facts": sum(f["rows_loaded"] for f in manifest["inputs"] if f["kind"] == "metrics"),
                                     "dramas": manifest["counts"].get("rankings.annual")})
             print(f"run {i + 1} {engine}: {wall:.1f} s, {rss:.0f} MiB, stages {manifest['timings']}", flush=True)
@@ -186,6 +187,10 @@ def write(args, season: Path, n_files: int, engines: list[str], results: dict) -
         stages = ", ".join(f"{k} {s:.1f}" for k, s in last["timings"].items())
         lines += ["", f"Where `--engine {engine}` spends its time (last run, seconds): {stages}; "
                       f"{last['facts']:,} fact rows, {last['dramas']:,} dramas ranked."]
+        if last.get("peaks"):
+            peaks = ", ".join(f"{k} {m / 1024:.1f}" for k, m in last["peaks"].items() if m >= 512)
+            lines += ["", f"Peak resident memory of the build process within each step (last run, GiB; steps "
+                          f"under 0.5 GiB left out; the Spark JVM is not included): {peaks}."]
     goal = results.get("duckdb")
     if goal:
         ok = med["duckdb"] < 180 and rss["duckdb"] < 6 * 1024

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import platform as _platform
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -70,9 +72,25 @@ class BuildSummary:
 
 
 class _Timer:
-    def __init__(self, ctx_timings: dict[str, float], progress: Progress | None):
+    """Times each step of a build into ``ctx_timings`` and, on Linux, records the peak resident
+    memory within each step into ``peaks`` (MiB), sampled every 50 ms by a daemon thread."""
+
+    def __init__(self, ctx_timings: dict[str, float], progress: Progress | None,
+                 peaks: dict[str, float] | None = None):
         self.t = ctx_timings
         self.progress = progress
+        self.peaks = peaks
+        self.current: str | None = None
+        if peaks is not None and _rss_mib() is not None:
+            threading.Thread(target=self._sample, daemon=True, name="fanxing-rss").start()
+
+    def _sample(self) -> None:
+        while True:
+            name = self.current
+            rss = _rss_mib()
+            if name is not None and rss is not None:
+                self.peaks[name] = max(self.peaks.get(name, 0.0), rss)
+            time.sleep(0.05)
 
     def step(self, name: str):
         timer = self
@@ -81,12 +99,27 @@ class _Timer:
             def __enter__(self):
                 if timer.progress:
                     timer.progress(name)
+                timer.current = name
                 self.t0 = time.perf_counter()
 
             def __exit__(self, *exc):
                 timer.t[name] = round(time.perf_counter() - self.t0, 4)
+                if timer.peaks is not None:
+                    rss = _rss_mib()
+                    if rss is not None:
+                        timer.peaks[name] = round(max(timer.peaks.get(name, 0.0), rss), 1)
+                timer.current = None
 
         return _Step()
+
+
+def _rss_mib() -> float | None:
+    """This process's resident memory in MiB (Linux /proc), or None elsewhere."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def season_of(wh: Warehouse) -> Season:
@@ -177,7 +210,8 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
     """
     season_dir, out_dir = Path(season_dir), Path(out_dir)
     timings: dict[str, float] = {}
-    timer = _Timer(timings, progress)
+    peaks: dict[str, float] = {}
+    timer = _Timer(timings, progress, peaks)
     t_start = time.perf_counter()
     with timer.step("methodology"):
         m, m_bytes, m_path = load_fanxing_methodology(methodology)
@@ -200,13 +234,13 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
         if report_frames is not None:
             # the report reads the manifest (methodology hash, accounting): write it first, then again
             # so that its list of outputs covers the report too
-            _write_manifest(stage, ctx, season_dir, counts, timings)
+            _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
             with timer.step("report"):
                 written = write_report(stage, pdf=pdf, **report_frames)
             counts["report_files"] = sum(1 for p in (stage / "report").rglob("*") if p.is_file())
             counts["report_pdf"] = int("pdf" in written)
         timings["total"] = round(time.perf_counter() - t_start, 4)
-        _write_manifest(stage, ctx, season_dir, counts, timings)
+        _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
         annual = stage / "rankings" / "annual.csv"
         top = pd.read_csv(annual, dtype={"drama_id": str}).head(10) if annual.exists() else pd.DataFrame()
         publish_dir(stage, out_dir)
@@ -287,7 +321,8 @@ def _versions(engine: str = "duckdb") -> dict[str, str]:
     return out
 
 
-def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: dict, timings: dict) -> None:
+def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: dict, timings: dict,
+                    peaks: dict | None = None) -> None:
     report = ctx.ingest
     outputs = {str(p.relative_to(stage)): sha256_file(p) for p in sorted(stage.rglob("*")) if p.is_file()}
     manifest = {
@@ -307,6 +342,8 @@ def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: di
         "engine": ctx.engine,
         "versions": _versions(ctx.engine),
         "timings": timings,
+        # peak resident memory of the build process within each step (MiB; sampled every 50 ms)
+        "peak_rss_mib": {k: round(v, 1) for k, v in (peaks or {}).items()},
         "counts": counts,
         "indicators": {k: {"dimension": v[0], "name": v[1], "description": v[2]} for k, v in INDICATORS.items()},
         "outputs": outputs,
