@@ -56,3 +56,20 @@ def test_the_column_types_of_a_build(tmp_path):
 ])
 def test_edge_cases_fall_back_or_match(frame, tmp_path):
     same_as_pandas(frame, tmp_path)
+
+
+def test_rows_written_in_blocks_are_the_same_bytes(tmp_path, monkeypatch):
+    """Rows are joined and written a block at a time; block edges change nothing."""
+    import fanxing.publish.fastcsv as fc
+
+    monkeypatch.setattr(fc, "BLOCK_ROWS", 7)
+    rng = np.random.default_rng(3)
+    n = 101
+    frame = pd.DataFrame({
+        "period": ["2024-W01"] * n, "rank": np.arange(1, n + 1), "score": rng.random(n) * 100,
+        "title": [f"《剧{i}》, \"x\"" if i % 5 == 0 else f"剧{i}" for i in range(n)],
+        "flag": rng.random(n) < 0.5, "maybe": pd.array([None if i % 3 else i for i in range(n)], dtype="Int64"),
+        "x": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n))})
+    same_as_pandas(frame, tmp_path)
+    same_as_pandas(frame.head(7), tmp_path)
+    same_as_pandas(frame.head(8), tmp_path)

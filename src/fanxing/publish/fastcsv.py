@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _SPECIAL = r'[,"\n\r]'
+BLOCK_ROWS = 250_000  # rows joined and written at a time
 
 
 class _Unsupported(Exception):
@@ -165,12 +166,16 @@ def to_csv(frame: pd.DataFrame, path: str | Path) -> None:
         frame.to_csv(path, index=False)  # the csv module writes a lone empty field as ""
         return
     large = pa.large_string()
-    rows = pc.binary_join_element_wise(*[c.cast(large) for c in cols], pa.scalar(",", large))
-    rows = pc.binary_join_element_wise(rows, pa.scalar("", pa.large_string()), pa.scalar("\n", pa.large_string()))
-    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
-    data = rows.buffers()[2]
     with open(path, "wb") as fh:
         fh.write(header)
-        if data is not None:
-            fh.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+        # rows are joined and written a block at a time: the text of the whole table exists once (the
+        # column strings), not three times (those, their large-string copies and the joined rows)
+        for a in range(0, len(frame), BLOCK_ROWS):
+            part = [c.slice(a, BLOCK_ROWS).cast(large) for c in cols]
+            rows = pc.binary_join_element_wise(*part, pa.scalar(",", large))
+            rows = pc.binary_join_element_wise(rows, pa.scalar("", large), pa.scalar("\n", large))
+            rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+            offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
+            data = rows.buffers()[2]
+            if data is not None:
+                fh.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
