@@ -73,7 +73,8 @@ class BuildSummary:
 
 class _Timer:
     """Times each step of a build into ``ctx_timings`` and, on Linux, records the peak resident
-    memory within each step into ``peaks`` (MiB), sampled every 50 ms by a daemon thread."""
+    memory within each step into ``peaks`` (MiB), sampled every 50 ms by a thread that runs while
+    the timer is entered (``with _Timer(...) as timer:``)."""
 
     def __init__(self, ctx_timings: dict[str, float], progress: Progress | None,
                  peaks: dict[str, float] | None = None):
@@ -81,16 +82,22 @@ class _Timer:
         self.progress = progress
         self.peaks = peaks
         self.current: str | None = None
-        if peaks is not None and _rss_mib() is not None:
+        self._stop = threading.Event()
+
+    def __enter__(self) -> _Timer:
+        if self.peaks is not None and _rss_mib() is not None:
             threading.Thread(target=self._sample, daemon=True, name="fanxing-rss").start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()  # the sampler ends with the build
 
     def _sample(self) -> None:
-        while True:
+        while not self._stop.wait(0.05):
             name = self.current
             rss = _rss_mib()
             if name is not None and rss is not None:
                 self.peaks[name] = max(self.peaks.get(name, 0.0), rss)
-            time.sleep(0.05)
 
     def step(self, name: str):
         timer = self
@@ -211,39 +218,39 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
     season_dir, out_dir = Path(season_dir), Path(out_dir)
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}
-    timer = _Timer(timings, progress, peaks)
-    t_start = time.perf_counter()
-    with timer.step("methodology"):
-        m, m_bytes, m_path = load_fanxing_methodology(methodology)
-    with staging_dir(out_dir) as stage, tempfile.TemporaryDirectory(prefix="fanxing-wh-") as tmp:
-        default = Path(tmp) / ("warehouse" if engine == "spark" else "warehouse.duckdb")
-        wh = Warehouse.connect(Path(db) if db else default, engine=engine)
-        try:
-            with timer.step("ingest"):
-                report = ingest_season(season_dir, wh)
-            if not report.usable:
-                why = [str(e) for e in [*getattr(report, "problems", []), *getattr(report, "errors", [])]]
-                raise BuildError(f"{season_dir}: the season is unusable: " + ("; ".join(why) or "no readable data"))
-            ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine, stage / "daily.parquet")
-            report_frames = frames_from_warehouse(wh) if with_report else None
-        finally:
-            wh.close()
-        ctx.build_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-        with timer.step("write"):
-            counts = write_outputs(stage, ctx)
-        if report_frames is not None:
-            # the report reads the manifest (methodology hash, accounting): write it first, then again
-            # so that its list of outputs covers the report too
+    with _Timer(timings, progress, peaks) as timer:
+        t_start = time.perf_counter()
+        with timer.step("methodology"):
+            m, m_bytes, m_path = load_fanxing_methodology(methodology)
+        with staging_dir(out_dir) as stage, tempfile.TemporaryDirectory(prefix="fanxing-wh-") as tmp:
+            default = Path(tmp) / ("warehouse" if engine == "spark" else "warehouse.duckdb")
+            wh = Warehouse.connect(Path(db) if db else default, engine=engine)
+            try:
+                with timer.step("ingest"):
+                    report = ingest_season(season_dir, wh)
+                if not report.usable:
+                    why = [str(e) for e in [*getattr(report, "problems", []), *getattr(report, "errors", [])]]
+                    raise BuildError(f"{season_dir}: the season is unusable: " + ("; ".join(why) or "no readable data"))
+                ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine, stage / "daily.parquet")
+                report_frames = frames_from_warehouse(wh) if with_report else None
+            finally:
+                wh.close()
+            ctx.build_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+            with timer.step("write"):
+                counts = write_outputs(stage, ctx)
+            if report_frames is not None:
+                # the report reads the manifest (methodology hash, accounting): write it first, then again
+                # so that its list of outputs covers the report too
+                _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
+                with timer.step("report"):
+                    written = write_report(stage, pdf=pdf, **report_frames)
+                counts["report_files"] = sum(1 for p in (stage / "report").rglob("*") if p.is_file())
+                counts["report_pdf"] = int("pdf" in written)
+            timings["total"] = round(time.perf_counter() - t_start, 4)
             _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
-            with timer.step("report"):
-                written = write_report(stage, pdf=pdf, **report_frames)
-            counts["report_files"] = sum(1 for p in (stage / "report").rglob("*") if p.is_file())
-            counts["report_pdf"] = int("pdf" in written)
-        timings["total"] = round(time.perf_counter() - t_start, 4)
-        _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
-        annual = stage / "rankings" / "annual.csv"
-        top = pd.read_csv(annual, dtype={"drama_id": str}).head(10) if annual.exists() else pd.DataFrame()
-        publish_dir(stage, out_dir)
+            annual = stage / "rankings" / "annual.csv"
+            top = pd.read_csv(annual, dtype={"drama_id": str}).head(10) if annual.exists() else pd.DataFrame()
+            publish_dir(stage, out_dir)
     return BuildSummary(out_dir, ctx.build_id, top, timings, counts)
 
 
