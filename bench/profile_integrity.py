@@ -41,7 +41,7 @@ def profile(facts, dramas, config: IntegrityConfig) -> dict[str, float]:
     lap("fetch")
     r1 = C._pass1(f, season)
     lap("pass 1")
-    _, stats, n_days, (_, ubar) = C.ratio_stats(f, config)
+    _, stats, n_days, ubar = C.ratio_stats(f, config)
     lap("ratio lines")
     season.effects = C.market_tables(*C._day_keys(f, season), r1, season)
     season.norms = C.platform_norms(f.pid, C._levels(stats, ubar, config), n_days, season)

@@ -25,6 +25,10 @@ path ignores ``config.screen``.
 
 from __future__ import annotations
 
+import os
+import re
+import warnings
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -403,7 +407,7 @@ class _Season:
         return _Facts(part, j.to_pyarrow(), tuple(config.engagement_metrics))
 
 
-def _robust_scale(f: _Facts, resid: np.ndarray, starts: np.ndarray, config: IntegrityConfig):
+def _robust_scale(resid: np.ndarray, starts: np.ndarray, config: IntegrityConfig):
     """robust_scale: 1.4826 × median |resid| × min(√(n/(n−k)), 2), floored; and n per series."""
     mad, n = _segment_quantile(starts, resid, 0.5, True)
     k = 3 + len(config.knots)
@@ -457,7 +461,7 @@ def _pass2(f: _Facts, season: _Season) -> dict:
     effect, r1e = _effect_rows(f.row_pid, f.day, r1, market, weekday, season.span, season.d0)
     f.cache.pop("r1", None)
     del r1
-    s1 = _robust_scale(f, r1e, f.starts, config)[0]
+    s1 = _robust_scale(r1e, f.starts, config)[0]
     dmad = _segment_diff_median(f.starts, f.day, r1e)
     sd1 = np.maximum(np.nan_to_num(dmad * (MAD_SD / float(np.sqrt(2.0))), nan=0.0), config.min_scale)
     drop, target = _drop_rows(f.starts, r1e, f.y, effect, s1, sd1, config.fit_clip_z)
@@ -468,7 +472,7 @@ def _pass2(f: _Facts, season: _Season) -> dict:
     r2, fe, expected, r2a = _residual_rows(f.starts, f.y, effect, fit, alive_s)
     del fit, effect
     # statistics over the rows of fitted series only (the others leave the engine's inner join)
-    scale_s, n_s = _robust_scale(f, r2a, f.starts, config)
+    scale_s, n_s = _robust_scale(r2a, f.starts, config)
     p2 = dict(alive=alive_s[f.sid], alive_s=alive_s, r2=r2, fe=fe, expected=expected, scale_s=scale_s, n_s=n_s)
     f.cache["p2"] = p2
     return p2
@@ -597,7 +601,7 @@ def ratio_stats(f: _Facts, config: IntegrityConfig) -> tuple[dict, dict, np.ndar
         xv, b, med, mad, n_days, ubar = _ratio_line(f.starts, f.plays, v, u, m is None)
         x[name] = xv
         stats[name] = (b, med, np.maximum(np.nan_to_num(mad * MAD_SD, nan=0.0), config.min_scale))
-    f.cache["ratios"] = x, stats, n_days, (u, ubar)
+    f.cache["ratios"] = x, stats, n_days, ubar
     return f.cache["ratios"]
 
 
@@ -804,7 +808,8 @@ def plays_flags(f: _Facts, sc: dict, x: dict, stats: dict, config: IntegrityConf
     for name in [f"lr_{m}" for m in config.engagement_metrics] + ["lc"]:
         b, med, sd = stats[name]
         zs.append((x[name][rows] - med[sid] - b[sid] * u) / sd[sid])
-    with np.errstate(invalid="ignore"), _quiet():
+    with warnings.catch_warnings():  # an all-missing day gives NaN, like LEAST of NULLs
+        warnings.simplefilter("ignore", RuntimeWarning)
         dil = np.nanmin(np.vstack(zs), axis=0) if zs else np.full(len(rows), NAN)
     isl, cnt, zmax, spike, sustained = _island_stats(rows, sid, f, zc, config, config.spike_z)
     ni = len(cnt)
@@ -827,19 +832,6 @@ def plays_flags(f: _Facts, sc: dict, x: dict, stats: dict, config: IntegrityConf
     out.add(r, "plays", reason.astype(object), _severity_from_ratio(f.plays[r], expected[r], config),
             zc[keep], expected[r], f.plays[r], others[keep])
     return rows
-
-
-class _quiet:
-    """Silence numpy's all-NaN-slice warning of nanmin (an all-missing day gives NaN, like LEAST)."""
-
-    def __enter__(self):
-        import warnings
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        self._w.__exit__(*exc)
 
 
 def engagement_flags(f: _Facts, x: dict, stats: dict, n_days: np.ndarray, norms: dict,
@@ -980,9 +972,6 @@ def chunks(series: pd.DataFrame, max_rows: int) -> list[tuple[int, int]]:
 def chunk_rows() -> int:
     """Fact rows per chunk: ``FANXING_INTEGRITY_CHUNK_ROWS``, else about 1/500 of the DuckDB memory
     limit in bytes when one is set (``FANXING_DUCKDB_MEMORY_LIMIT``), else 8 million (~3 GB)."""
-    import os
-    import re
-
     if os.environ.get("FANXING_INTEGRITY_CHUNK_ROWS"):
         return max(1, int(os.environ["FANXING_INTEGRITY_CHUNK_ROWS"]))
     limit = os.environ.get("FANXING_DUCKDB_MEMORY_LIMIT", "")
@@ -1027,7 +1016,7 @@ def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityCo
         k, w = _day_keys(f, season)
         keys[at:at + n], wkeys[at:at + n], r1s[at:at + n] = k, w, _pass1(f, season)
         at += n
-        _, stats, n_days, (_, ubar) = ratio_stats(f, config)
+        _, stats, n_days, ubar = ratio_stats(f, config)
         pids.append(f.pid)
         levels.append(_levels(stats, ubar, config))
         ndays.append(n_days)
