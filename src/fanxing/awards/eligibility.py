@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from fanxing.awards.config import Eligibility
+from fanxing.frames import isin
 
 # reason code -> Chinese explanation (used in evidence)
 REASONS_ZH = {
@@ -46,7 +47,7 @@ def ineligibility(units: pd.Index, annual: pd.DataFrame, dramas: pd.DataFrame, r
         reason[m] = code
 
     if rules.ranked:
-        fail(~units.isin(annual.index), "not_ranked")
+        fail(~isin(units, annual.index), "not_ranked")
     if rules.release_in_season:
         rel = cat["release_date"]
         fail(rel.isna(), "no_release_date")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from fanxing.awards.blend import blend
 from fanxing.awards.config import InstitutionCategory
+from fanxing.frames import isin
 
 
 def _order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -107,7 +108,7 @@ def platform_ranking(per_platform: pd.DataFrame, annual: pd.DataFrame, counted: 
                      rules: InstitutionCategory) -> pd.DataFrame:
     """``per_platform``: platform, drama_id, plays, eq_plays; ``annual``: the annual ranking (indexed
     by drama_id); ``counted``: dramas allowed to count (release window, anomaly rule)."""
-    pp = per_platform.loc[per_platform["drama_id"].isin(annual.index) & per_platform["drama_id"].isin(counted)]
+    pp = per_platform.loc[isin(per_platform["drama_id"], annual.index) & isin(per_platform["drama_id"], counted)]
     annual = annual.rename_axis(None)
     total_eq = float(pp["eq_plays"].sum())
     carried = _carried(pp, rules.carry_share)

@@ -22,6 +22,7 @@ from fanxing.awards.novelty import novelty as novelty_scores
 from fanxing.awards.reasons import drama_reason, platform_reason, producer_reason
 from fanxing.awards.result import AwardsResult, CategoryResult
 from fanxing.errors import MethodologyError
+from fanxing.frames import isin
 from fanxing.index.suggest import did_you_mean
 
 
@@ -240,7 +241,7 @@ class _Context:
 
     def producer_category(self, rules) -> CategoryResult:
         counted, reason = self._counted_works(rules)
-        works = self.annual.loc[self.annual.index.isin(counted), ["drama_id", "title", "score", "rank"]].copy()
+        works = self.annual.loc[isin(self.annual.index, counted), ["drama_id", "title", "score", "rank"]].copy()
         works["producer"] = self.dramas["producer"].reindex(works.index).fillna("")
         works["genres"] = self.dramas["genres"].reindex(works.index).map(lambda v: v if isinstance(v, list) else [])
         ranking = producer_ranking(works, self.per_platform, len(self.annual), rules)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fanxing.frames import isin
+
 DIMENSIONS = ("reach", "engagement", "reputation", "commercial", "longevity")
 
 
@@ -35,8 +37,9 @@ def group_performance(catalogue: pd.DataFrame, annual: pd.DataFrame, masks: dict
     rows = []
     for name, m in masks.items():
         ids = set(catalogue.loc[m.astype(bool), "drama_id"])
-        inside = a[a.index.isin(ids)]
-        rest = a[~a.index.isin(ids)]
+        hit = isin(a.index, ids)
+        inside = a[hit]
+        rest = a[~hit]
         row = {"group": name, "n_dramas": len(ids), "share": len(ids) / len(catalogue) if len(catalogue) else np.nan,
                "n_ranked": len(inside),
                "mean_score": float(inside.score.mean()) if len(inside) else np.nan,
