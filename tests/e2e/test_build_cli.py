@@ -83,6 +83,22 @@ def test_manifest_accounts_for_every_row_and_names_the_methodology(published):
         assert (out / rel).exists() and len(digest) == 64
 
 
+def test_each_period_kind_is_published_as_soon_as_it_is_ranked(published):
+    """Every kind but the annual one is written right after its index step (and dropped from memory);
+    the counts in the manifest are those of the files, and the step is timed."""
+    _, out, _ = published
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for kind in ("annual", "monthly", "weekly", "launch7", "launch30"):
+        t = pd.read_csv(out / f"rankings/{kind}.csv", dtype={"drama_id": str})
+        assert m["counts"][f"rankings.{kind}"] == len(t) > 0
+        ind = pd.read_csv(out / f"indicators/{kind}.csv", dtype={"drama_id": str})
+        assert len(ind) >= len(t)
+        if kind != "annual":
+            assert f"write.{kind}" in m["timings"] and f"write.{kind}" in m["peak_rss_mib"]
+    order = list(m["timings"])
+    assert order.index("index.weekly") < order.index("write.weekly") < order.index("indicators.launch7")
+
+
 def test_monthly_and_weekly_rankings_rank_within_each_period(published):
     _, out, _ = published
     for kind in ("monthly", "weekly"):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import platform as _platform
@@ -26,7 +29,7 @@ from fanxing.drama.periods import Season
 from fanxing.drama.ranking import PeriodRanking, rank_kind
 from fanxing.errors import BuildError
 from fanxing.publish.atomic import publish_dir, sha256_file, staging_dir
-from fanxing.publish.tables import write_outputs
+from fanxing.publish.tables import write_kind, write_outputs
 from fanxing.report import frames_from_warehouse, write_report
 from fanxing.season import ingest_season
 from fanxing.warehouse import Warehouse
@@ -58,6 +61,8 @@ class BuildContext:
     quarantine: pd.DataFrame | None = None
     jury: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # period kinds whose tables are already in the staging directory → their ranking's row count
+    written: dict[str, int] = field(default_factory=dict)
     engine: str = "duckdb"
     build_id: str = ""
 
@@ -116,8 +121,32 @@ class _Timer:
                     if rss is not None:
                         timer.peaks[name] = round(max(timer.peaks.get(name, 0.0), rss), 1)
                 timer.current = None
+                release_free_memory()
 
         return _Step()
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None (another C library, another system)."""
+    try:
+        fn = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
+    return fn
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc keeps them otherwise).
+
+    Between build steps: the Monte Carlo and the table conversions of one step free gigabytes of
+    small and mid-sized blocks that glibc keeps in its heap, and the next step's peak came on top
+    of them (measured at 50 M rows: 4.8 GiB resident after the annual index, 2.2 GiB once trimmed).
+    """
+    fn = _malloc_trim()
+    if fn is not None:
+        fn(0)
 
 
 def _rss_mib() -> float | None:
@@ -231,7 +260,7 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
                 if not report.usable:
                     why = [str(e) for e in [*getattr(report, "problems", []), *getattr(report, "errors", [])]]
                     raise BuildError(f"{season_dir}: the season is unusable: " + ("; ".join(why) or "no readable data"))
-                ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine, stage / "daily.parquet")
+                ctx = _compute(wh, m, m_bytes, m_path, report, timer, engine, stage)
                 report_frames = frames_from_warehouse(wh) if with_report else None
             finally:
                 wh.close()
@@ -255,7 +284,8 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
 
 
 def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path, report, timer: _Timer,
-             engine: str, daily_path: Path) -> BuildContext:
+             engine: str, stage: Path) -> BuildContext:
+    """Everything after ingest; writes ``daily.parquet`` and each finished period kind into ``stage``."""
     facts = wh.table("facts")
     dramas = wh.table("dramas")
     season = season_of(wh)
@@ -265,7 +295,7 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
-        anomalies, adjust, series, n_daily = run_integrity(wh, facts, dramas, m, daily_path)
+        anomalies, adjust, series, n_daily = run_integrity(wh, facts, dramas, m, stage / "daily.parquet")
     ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, series,
                        daily_rows=n_daily, engine=engine)
     ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
@@ -275,6 +305,7 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
             # adjusted and raw indicators in one pass over the facts
             both = compute_indicator_variants(facts, dramas, kind, season, weights, ("_adj", ""), adjust)
             ctx.indicators[kind], ctx.indicators_raw[kind] = both["_adj"], both[""]
+            del both
         with timer.step(f"index.{kind}"):
             keep = kind == "annual"
             spec = uncertainty_for(m, kind)
@@ -282,6 +313,10 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
                                            keep_results=keep, uncertainty=spec)
             ctx.rankings_raw[kind] = rank_kind(ctx.indicators_raw[kind], m.index, kind,
                                                min_plays=m.drama.min_plays)
+        if kind != "annual":
+            # published now and dropped: only the annual tables are needed later (awards)
+            with timer.step(f"write.{kind}"):
+                write_kind(stage, ctx, kind, release=True)
     with timer.step("awards"):
         ctx.awards = run_awards(ctx)
     return ctx

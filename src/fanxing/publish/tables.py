@@ -189,29 +189,51 @@ def write_uncertainty(dirpath: Path, ctx: BuildContext) -> None:
         ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = False) -> int:
+    """``rankings/<kind>.csv`` and ``indicators/<kind>.csv``; returns the ranking's row count.
+
+    ``release``: the build is done with this kind once it is written (the awards read the annual
+    ranking only), so its units × indicators tables and its ranking table are dropped from ``ctx``
+    — at scale the weekly ones alone hold gigabytes.
+    """
+    (stage / "rankings").mkdir(exist_ok=True)
+    (stage / "indicators").mkdir(exist_ok=True)
+    frame = ranking_frame(kind, ctx)
+    to_csv(frame, stage / "rankings" / f"{kind}.csv")
+    n = len(frame)
+    del frame
+    ind = ctx.indicators[kind].drop(columns=["period_start"])
+    raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
+    if release:  # emptied, not removed: the kind stays listed (manifest counts, summaries)
+        ctx.indicators[kind] = ctx.indicators[kind].iloc[:0]
+        ctx.indicators_raw[kind] = ctx.indicators_raw[kind].iloc[:0]
+        ctx.rankings[kind].table = ctx.rankings[kind].table.iloc[:0]
+        ctx.rankings_raw[kind].table = ctx.rankings_raw[kind].table.iloc[:0]
+    merged = ind.merge(raw, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
+    del ind, raw
+    keep = [c for c in merged.columns if not c.endswith("_raw")]
+    for code in INDICATORS:
+        rc = f"{code}_raw"
+        # a raw column is published when integrity changed the indicator, i.e. by more than the
+        # float noise of computing it twice (different summation orders): 1e-9 relative
+        if rc in merged and not np.allclose(merged[code].astype(float), merged[rc].astype(float),
+                                            equal_nan=True, rtol=1e-9, atol=0):
+            keep.append(rc)
+    to_csv(merged[keep], stage / "indicators" / f"{kind}.csv")
+    ctx.written[kind] = n
+    return n
+
+
 def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
     """Write every table of a build into ``stage``; returns row counts for the manifest."""
     counts: dict[str, int] = {}
     (stage / "methodology.yaml").write_bytes(ctx.methodology_bytes)
     to_csv(_cached(ctx, "catalogue", lambda: catalogue_frame(ctx.catalogue)), stage / "catalogue.csv")
-    (stage / "rankings").mkdir()
-    (stage / "indicators").mkdir()
     for kind in ctx.rankings:
-        frame = ranking_frame(kind, ctx)
-        to_csv(frame, stage / "rankings" / f"{kind}.csv")
-        counts[f"rankings.{kind}"] = len(frame)
-        ind = ctx.indicators[kind].drop(columns=["period_start"])
-        raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
-        merged = ind.merge(raw, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
-        keep = [c for c in merged.columns if not c.endswith("_raw")]
-        for code in INDICATORS:
-            rc = f"{code}_raw"
-            # a raw column is published when integrity changed the indicator, i.e. by more than the
-            # float noise of computing it twice (different summation orders): 1e-9 relative
-            if rc in merged and not np.allclose(merged[code].astype(float), merged[rc].astype(float),
-                                                equal_nan=True, rtol=1e-9, atol=0):
-                keep.append(rc)
-        to_csv(merged[keep], stage / "indicators" / f"{kind}.csv")
+        if kind in ctx.written:
+            counts[f"rankings.{kind}"] = ctx.written[kind]
+        else:
+            counts[f"rankings.{kind}"] = write_kind(stage, ctx, kind)
     (stage / "explanations").mkdir()
     to_csv(explanation_frame(ctx), stage / "explanations" / "annual.csv")
     write_stages(stage / "stages" / "annual", ctx)
