@@ -8,12 +8,14 @@ period; the per-platform values are then combined with platform weights (reach).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from fanxing.drama.periods import Season, assign_periods, period_label
+from fanxing.drama.periods import Season, assign_periods, period_end, period_label, period_starts
 
 # indicator code -> (dimension, Chinese name, English description)
 INDICATORS: dict[str, tuple[str, str, str]] = {
@@ -194,15 +196,53 @@ def compute_indicators(facts: ir.Table, dramas: ir.Table, kind: str, season: Sea
 
 def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
                                platform_weights: pd.Series,
-                               variants: tuple[str, ...] = ("_adj", ""), adjust=None) -> dict[str, pd.DataFrame]:
+                               variants: tuple[str, ...] = ("_adj", ""), adjust=None,
+                               blocks: int = 1) -> dict[str, pd.DataFrame]:
     """``compute_indicators`` for several variants of the facts in one query (one scan of the facts).
 
     ``"_adj"`` reads the adjusted facts' ``<column>_adj`` values, ``""`` the raw ones; the result
     maps each suffix to the frame ``compute_indicators`` gives for the facts with those values.
     ``adjust``: see per_platform (the facts are then the raw ones).
+
+    ``blocks`` > 1 splits the months or weeks of the season into that many runs of whole periods
+    and queries each run's facts on its own (see ``period_blocks``): every indicator depends on
+    its own period's facts only, so the result is the same, while the engine's aggregation state
+    and the fetched table at any moment cover one run. Other kinds always take one query.
     """
+    weights = platform_weights_table(platform_weights)
+    parts: dict[str, list[pd.DataFrame]] = {sfx: [] for sfx in variants}
+    for lo, hi in period_blocks(kind, season, blocks):
+        f = facts if lo is None else facts.filter((facts.date >= lo) & (facts.date <= hi))
+        for sfx, df in _variant_frames(f, dramas, kind, season, weights, variants, adjust).items():
+            parts[sfx].append(df)
+    frames = {}
+    for sfx, dfs in parts.items():
+        full = [d for d in dfs if len(d)] or dfs[:1]
+        df = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
+        frames[sfx] = _finish(df, kind, season)
+    return frames
+
+
+def period_blocks(kind: str, season: Season, blocks: int) -> list[tuple[dt.date | None, dt.date | None]]:
+    """Date ranges of ``blocks`` runs of whole periods of ``kind`` covering the season (as equal
+    in number of periods as they can be); ``[(None, None)]`` — all the facts — for one block and
+    for the kinds that are not months or weeks."""
+    if blocks <= 1 or kind not in ("monthly", "weekly"):
+        return [(None, None)]
+    starts = period_starts(kind, season)
+    n = min(blocks, len(starts))
+    cuts = np.linspace(0, len(starts), n + 1).round().astype(int)
+    out = []
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        out.append((max(starts[a], season.start), period_end(kind, starts[b - 1], season)))
+    return out
+
+
+def _variant_frames(facts: ir.Table, dramas: ir.Table, kind: str, season: Season, weights: ir.Table,
+                    variants: tuple[str, ...], adjust) -> dict[str, pd.DataFrame]:
+    """One query: per variant, (period_start, drama_id, indicators…) of the units with plays."""
     pp = per_platform(facts, dramas, kind, season, variants, adjust)
-    out = harmonise(pp, platform_weights_table(platform_weights), variants)
+    out = harmonise(pp, weights, variants)
     out = out.filter(ibis.or_(*[out[f"plays_total{sfx}"] > 0 for sfx in variants]))
     schema = out.schema()
     both = out.to_pandas()
@@ -213,7 +253,7 @@ def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, sea
         for name, c in cols.items():  # a variant's nulls on rows kept for another made ints float
             if schema[name].is_integer() and df[c].dtype.kind == "f":
                 df[c] = df[c].astype("int64")
-        frames[sfx] = _finish(df.reset_index(drop=True), kind, season)
+        frames[sfx] = df.reset_index(drop=True)
     return frames
 
 

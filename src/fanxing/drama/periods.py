@@ -52,6 +52,21 @@ def period_end(kind: str, start: dt.date, season: Season) -> dt.date:
     return min(end, season.end)
 
 
+def period_starts(kind: str, season: Season) -> list[dt.date]:
+    """Calendar starts of the months or ISO weeks that meet the season, in order (the first may
+    lie before the season's start: ``assign_periods`` clips it)."""
+    if kind == "monthly":
+        d, out = dt.date(season.start.year, season.start.month, 1), []
+        while d <= season.end:
+            out.append(d)
+            d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        return out
+    if kind == "weekly":
+        d = season.start - dt.timedelta(days=season.start.weekday())
+        return [d + dt.timedelta(days=7 * i) for i in range((season.end - d).days // 7 + 1)]
+    raise ValueError(f"period_starts: not a month or week kind: {kind!r}")
+
+
 def assign_periods(facts: ir.Table, dramas: ir.Table, kind: str, season: Season) -> ir.Table:
     """Facts with ``period_start``, ``window_start`` and ``window_days`` for one period kind.
 

@@ -25,8 +25,6 @@ path ignores ``config.screen``.
 
 from __future__ import annotations
 
-import os
-import re
 import warnings
 
 import ibis
@@ -40,6 +38,7 @@ from fanxing.integrity.config import IntegrityConfig
 from fanxing.integrity.engagement import EPS
 from fanxing.integrity.flags import DAY_COLUMNS
 from fanxing.integrity.prepare import KEYS, _float, check_columns
+from fanxing.warehouse.blocks import rows_per_block
 
 DAY_SCHEMA = ibis.schema({"drama_id": "string", "platform": "string", "date": "date", "indicator": "string",
                           "reason": "string", "severity_rank": "int64", "score": "float64", "expected": "float64",
@@ -972,14 +971,7 @@ def chunks(series: pd.DataFrame, max_rows: int) -> list[tuple[int, int]]:
 def chunk_rows() -> int:
     """Fact rows per chunk: ``FANXING_INTEGRITY_CHUNK_ROWS``, else about 1/500 of the DuckDB memory
     limit in bytes when one is set (``FANXING_DUCKDB_MEMORY_LIMIT``), else 8 million (~3 GB)."""
-    if os.environ.get("FANXING_INTEGRITY_CHUNK_ROWS"):
-        return max(1, int(os.environ["FANXING_INTEGRITY_CHUNK_ROWS"]))
-    limit = os.environ.get("FANXING_DUCKDB_MEMORY_LIMIT", "")
-    m = re.fullmatch(r"\s*([0-9.]+)\s*([KMGT]?)(I?)B?\s*", limit.upper())
-    if not m:
-        return 8_000_000
-    size = float(m.group(1)) * (1024 if m.group(3) else 1000) ** " KMGT".index(m.group(2) or " ")
-    return max(1_000_000, int(size) // 500)
+    return rows_per_block("FANXING_INTEGRITY_CHUNK_ROWS", 500)
 
 
 def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityConfig,

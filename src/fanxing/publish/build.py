@@ -33,6 +33,7 @@ from fanxing.publish.tables import write_kind, write_outputs
 from fanxing.report import frames_from_warehouse, write_report
 from fanxing.season import ingest_season
 from fanxing.warehouse import Warehouse
+from fanxing.warehouse.blocks import rows_per_block
 
 Progress = Callable[[str], None]
 
@@ -201,6 +202,12 @@ def uncertainty_for(m: FanxingMethodology, kind: str):
     return spec
 
 
+def indicator_block_rows() -> int:
+    """Fact rows per query of monthly and weekly indicators (``compute_indicator_variants(blocks=)``):
+    ``FANXING_INDICATOR_BLOCK_ROWS``, else 1/500 of the memory limit in bytes, else 8 million."""
+    return rows_per_block("FANXING_INDICATOR_BLOCK_ROWS", 500)
+
+
 def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: FanxingMethodology,
                   daily_path: Path):
     """Anomaly episodes, the function that adds the adjusted values (``<column>_adj``) to a table of
@@ -303,7 +310,8 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     for kind in m.drama.periods:
         with timer.step(f"indicators.{kind}"):
             # adjusted and raw indicators in one pass over the facts
-            both = compute_indicator_variants(facts, dramas, kind, season, weights, ("_adj", ""), adjust)
+            both = compute_indicator_variants(facts, dramas, kind, season, weights, ("_adj", ""), adjust,
+                                              blocks=-(-n_daily // indicator_block_rows()))
             ctx.indicators[kind], ctx.indicators_raw[kind] = both["_adj"], both[""]
             del both
         with timer.step(f"index.{kind}"):
