@@ -189,6 +189,12 @@ def write_uncertainty(dirpath: Path, ctx: BuildContext) -> None:
         ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+def _empty_like(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame with ``df``'s columns and dtypes and no rows, sharing no memory with it (a slice such
+    as ``df.iloc[:0]`` keeps every column's buffers alive)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in df.dtypes.items()})
+
+
 def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = False) -> int:
     """``rankings/<kind>.csv`` and ``indicators/<kind>.csv``; returns the ranking's row count.
 
@@ -205,10 +211,10 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
     ind = ctx.indicators[kind].drop(columns=["period_start"])
     raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
     if release:  # emptied, not removed: the kind stays listed (manifest counts, summaries)
-        ctx.indicators[kind] = ctx.indicators[kind].iloc[:0]
-        ctx.indicators_raw[kind] = ctx.indicators_raw[kind].iloc[:0]
-        ctx.rankings[kind].table = ctx.rankings[kind].table.iloc[:0]
-        ctx.rankings_raw[kind].table = ctx.rankings_raw[kind].table.iloc[:0]
+        ctx.indicators[kind] = _empty_like(ctx.indicators[kind])
+        ctx.indicators_raw[kind] = _empty_like(ctx.indicators_raw[kind])
+        ctx.rankings[kind].table = _empty_like(ctx.rankings[kind].table)
+        ctx.rankings_raw[kind].table = _empty_like(ctx.rankings_raw[kind].table)
     merged = ind.merge(raw, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
     del ind, raw
     keep = [c for c in merged.columns if not c.endswith("_raw")]
