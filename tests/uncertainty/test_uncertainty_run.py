@@ -106,6 +106,20 @@ def _strip(summary: dict) -> dict:
     return {k: v for k, v in summary.items() if k != "timings"}
 
 
+def test_many_units_take_smaller_chunks_with_the_same_result(full, monkeypatch):
+    """A cap on (replications × units) cells per chunk bounds memory for large seasons; the chunks it
+    makes change nothing either."""
+    from fanxing.index.uncertainty import run as run_mod
+
+    df, m, res = full
+    assert run_mod.chunk_size(500, 200_000) == (1 << 24) // 200_000 and run_mod.chunk_size(500, 10) == 500
+    monkeypatch.setattr(run_mod, "CHUNK_CELLS", 7 * len(df))  # chunks of 7 replications
+    assert run_mod.chunk_size(500, len(df)) == 7
+    again = run_uncertainty(df, m, ALL_CHOICES)
+    pd.testing.assert_frame_equal(res.ranks, again.ranks)
+    assert (res.replication_ranks == again.replication_ranks).all()
+
+
 def test_same_seed_same_output_and_chunking_changes_nothing(full):
     df, m, res = full
     again = run_uncertainty(df, m, {**ALL_CHOICES, "chunk": 37})

@@ -57,6 +57,16 @@ def nominal_ranks(plan: Plan) -> np.ndarray:
     return r.fillna(0).to_numpy(dtype=np.int64).astype(np.int32)
 
 
+#: at most this many (replication, unit) cells in a chunk: ~130 MB per float64 array of scores
+CHUNK_CELLS = 1 << 24
+
+
+def chunk_size(chunk: int, n_units: int) -> int:
+    """Replications computed together: the spec's ``chunk``, fewer when there are so many units that
+    a chunk's arrays would exceed ``CHUNK_CELLS`` cells (results do not depend on the chunk)."""
+    return max(1, min(chunk, CHUNK_CELLS // max(1, n_units)))
+
+
 def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, Any],
                     spec: UncertaintySpec | Mapping[str, Any] | str | Path | None = None, *,
                     denominators: pd.DataFrame | None = None, progress: Progress | None = None,
@@ -83,8 +93,9 @@ def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, 
     ranks = np.empty((n_rep, len(plan.units)), dtype=np.int32)
     shifts = np.empty(n_rep)
     with single_threaded_blas():
-        for start in range(0, n_rep, spec.chunk):
-            part = choices.take(slice(start, start + spec.chunk))
+        step = chunk_size(spec.chunk, len(plan.units))
+        for start in range(0, n_rep, step):
+            part = choices.take(slice(start, start + step))
             stop = start + len(part)
             for scores, rows in rep.root_blocks(part):  # a block of replications of one variant
                 min_ranks(scores, out=ranks, rows=start + rows)
