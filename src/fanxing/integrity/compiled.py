@@ -969,9 +969,9 @@ def chunks(series: pd.DataFrame, max_rows: int) -> list[tuple[int, int]]:
 
 
 def chunk_rows() -> int:
-    """Fact rows per chunk: ``FANXING_INTEGRITY_CHUNK_ROWS``, else about 1/500 of the DuckDB memory
+    """Fact rows per chunk: ``FANXING_INTEGRITY_CHUNK_ROWS``, else about 1/1000 of the DuckDB memory
     limit in bytes when one is set (``FANXING_DUCKDB_MEMORY_LIMIT``), else 8 million (~3 GB)."""
-    return rows_per_block("FANXING_INTEGRITY_CHUNK_ROWS", 500)
+    return rows_per_block("FANXING_INTEGRITY_CHUNK_ROWS", 1000)
 
 
 def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityConfig,
