@@ -98,11 +98,15 @@ def test_chunks_change_nothing(monkeypatch):
 def test_chunk_rows_follows_the_memory_limit(monkeypatch):
     monkeypatch.delenv("FANXING_INTEGRITY_CHUNK_ROWS", raising=False)
     monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "4GB")
-    assert chunk_rows() == 8_000_000
-    monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "1 GiB")
-    assert chunk_rows() == 2 ** 30 // 500
+    assert chunk_rows() == 4_000_000
+    monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "2 GiB")
+    assert chunk_rows() == 2 ** 31 // 1000
     monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "100MB")
     assert chunk_rows() == 1_000_000
+    monkeypatch.setenv("FANXING_DUCKDB_MEMORY_LIMIT", "lots")
+    assert chunk_rows() == 8_000_000
+    monkeypatch.delenv("FANXING_DUCKDB_MEMORY_LIMIT")
+    assert chunk_rows() == 8_000_000
 
 
 def test_method_choice():
