@@ -32,19 +32,30 @@ def parse_table(
     passthrough = list(dict.fromkeys(c for c in passthrough if c in t.columns and c not in names))
     raws = [f"_r_{n}" for n in names]
 
-    def src(n):
-        return t[n] if n in t.columns else ibis.null("string")
+    native = {c.name for c in columns if _native(t, c)}
+
+    def src(c: Column) -> ir.Value:
+        """The cell as read: text, or a typed number or date of a binary file (``native``)."""
+        if c.name not in t.columns:
+            return ibis.null("string")
+        v = t[c.name]
+        return v if c.name in native or v.type().is_string() else v.cast("string")
+
+    def text(r: ir.Value) -> ir.StringValue:
+        return r if r.type().is_string() else r.cast("string")
 
     fast_cols = [c for c in columns if c.kind in V.FAST_KINDS]
-    t1 = t.select(*passthrough, **{f"_r_{c.name}": src(c.name) for c in columns},
-                  **{f"_f_{c.name}": V.fast(src(c.name), c) for c in fast_cols}).view()
+    t1 = t.select(*passthrough, **{f"_r_{c.name}": src(c) for c in columns},
+                  **{f"_f_{c.name}": (V.native if c.name in native else V.fast)(src(c), c)
+                     for c in fast_cols}).view()
     layer2 = {}
     for c in columns:
         n, r = c.name, t1[f"_r_{c.name}"]
         if c.kind in V.FAST_KINDS:
             f = t1[f"_f_{n}"]
             layer2[f"_f_{n}"] = f
-            layer2[f"_s_{n}"] = ibis.cases((f.notnull(), ibis.null("string")), else_=V.clean(r))
+            # a typed cell the plain cast refused (NaN for a count, out of range) goes on as its text
+            layer2[f"_s_{n}"] = ibis.cases((f.notnull(), ibis.null("string")), else_=V.clean(text(r)))
         elif c.kind != "id":
             layer2[f"_s_{n}"] = V.clean(r)
     t2 = t1.select(*passthrough, *raws, **layer2).view()
@@ -87,12 +98,27 @@ def parse_table(
     if probs:
         problem = ibis.cases(*[(t4[k].notnull(), t4[k].concat(SEP + _col_of(k, names))) for k in probs],
                              else_=ibis.null("string"))
-        value = ibis.cases(*[(t4[k].notnull(), t4[f"_r_{_col_of(k, names)}"]) for k in probs],
+        value = ibis.cases(*[(t4[k].notnull(), text(t4[f"_r_{_col_of(k, names)}"])) for k in probs],
                            else_=ibis.null("string"))
     else:
         problem = value = ibis.null("string")
     lead = ["_line"] if "_line" in t.columns else []
     return t4.select(*lead, *names, _problem=problem, _value=value, **{k: t4[k] for k in keep})
+
+
+def _native(t: ir.Table, c: Column) -> bool:
+    """Whether column ``c`` of ``t`` holds typed values its kind takes as they are: numbers for the
+    number kinds, dates and time-zone-free timestamps for dates (parquet files, see
+    ``stage_parquet``). Their text, where a problem needs it, is the engine's cast to text, as
+    when the whole file was read as text."""
+    if c.name not in t.columns:
+        return False
+    ty = t[c.name].type()
+    if c.kind in V.NUMBER_KINDS:
+        return ty.is_numeric() and not ty.is_boolean()
+    if c.kind == "date":
+        return ty.is_date() or (ty.is_timestamp() and ty.timezone is None)
+    return False
 
 
 def _columns_of(expr) -> list[str]:

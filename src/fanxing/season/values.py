@@ -148,6 +148,16 @@ def fast(raw: ir.StringValue, col: Column) -> ir.Value:
     return raw.try_cast(col.dtype)
 
 
+def native(v: ir.Value, col: Column) -> ir.Value:
+    """The typed value of a typed cell (a number or date of a binary file), as ``fast`` and ``parse``
+    would give for its text: a fraction for a whole-number column rounds half away from zero
+    (``count``), where the engine's own cast would round half to even."""
+    if col.dtype == "int64" and not v.type().is_integer():
+        d = v.cast("float64")
+        return ibis.cases((d.abs() < _LIMIT, d.round().cast("int64")), else_=ibis.null("int64"))
+    return v.try_cast(col.dtype)
+
+
 def parse(t: ir.StringValue, col: Column) -> ir.Value:
     """The typed value of a cleaned cell (NULL when blank or unparsable)."""
     k = col.kind
