@@ -73,3 +73,21 @@ def test_rows_written_in_blocks_are_the_same_bytes(tmp_path, monkeypatch):
     same_as_pandas(frame, tmp_path)
     same_as_pandas(frame.head(7), tmp_path)
     same_as_pandas(frame.head(8), tmp_path)
+
+
+def test_blocks_decide_like_the_whole_table(tmp_path, monkeypatch):
+    """A column that must be written as pandas writes the whole table (times after midnight only in a
+    later block, a list in a later block, a lone empty field) gives pandas' bytes across blocks."""
+    import fanxing.publish.fastcsv as fc
+
+    monkeypatch.setattr(fc, "BLOCK_ROWS", 4)
+    days = pd.to_datetime([f"2024-01-{d:02d}" for d in range(1, 11)])
+    late_time = days.tolist()
+    late_time[9] = pd.Timestamp("2024-01-10 08:00")
+    same_as_pandas(pd.DataFrame({"d": days, "x": np.arange(10.0)}), tmp_path)
+    same_as_pandas(pd.DataFrame({"d": pd.to_datetime(late_time), "x": np.arange(10.0)}), tmp_path)
+    late_list = np.array(["a"] * 9 + [None], dtype=object)
+    late_list[8] = ["x", "y"]
+    same_as_pandas(pd.DataFrame({"o": late_list, "x": np.arange(10)}), tmp_path)
+    same_as_pandas(pd.DataFrame({"only": ["a", "b", "c", "d", "e", "", "g", "h", "i"]}), tmp_path)
+    same_as_pandas(pd.DataFrame({"o": np.array(["a", None, np.nan, "d", "e", None], dtype=object)}), tmp_path)

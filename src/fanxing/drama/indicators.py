@@ -214,12 +214,15 @@ def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, sea
     for lo, hi in period_blocks(kind, season, blocks):
         f = facts if lo is None else facts.filter((facts.date >= lo) & (facts.date <= hi))
         for sfx, df in _variant_frames(f, dramas, kind, season, weights, variants, adjust).items():
-            parts[sfx].append(df)
+            # finished block by block (blocks are whole periods, in order: the concatenation is
+            # in (period_start, drama_id) order too), so only finished frames are held
+            parts[sfx].append(_finish(df, kind, season))
     frames = {}
-    for sfx, dfs in parts.items():
+    for sfx in variants:
+        dfs = parts.pop(sfx)
         full = [d for d in dfs if len(d)] or dfs[:1]
-        df = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
-        frames[sfx] = _finish(df, kind, season)
+        del dfs
+        frames[sfx] = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
     return frames
 
 

@@ -2,9 +2,9 @@
 
 pandas formats every float with ``numpy.ndarray.astype(str)`` and writes rows through the csv
 module; on the large tables of a build (weekly rankings and indicators: hundreds of thousands of
-rows × ~20 columns) that is most of the publishing time. Here every column becomes an Arrow string
-array with the same text pandas would write, the columns are joined row-wise by Arrow's compute
-kernels, and the bytes go to the file in one write:
+rows × ~20 columns) that is most of the publishing time. Here, a block of rows at a time, every
+column becomes an Arrow string array with the same text pandas would write, the columns are joined
+row-wise by Arrow's compute kernels, and the block's bytes go to the file in one write:
 
 - floats: Arrow's shortest round-trip digits where they are laid out as numpy lays them out
   (positional, non-integral, 1e-4 ≤ |x| < 1e16), integral values as ``<int>.0``, NaN as the empty
@@ -98,15 +98,11 @@ def _column(s: pd.Series) -> pa.Array:
         if dt.kind == "M":
             return _datetimes(s)
         if dt.kind == "O":
-            v = s.to_numpy()
-            isstr = np.fromiter((type(x) is str for x in v), dtype=bool, count=len(v))
-            if isstr.all():
+            v, isnull = _object_strings(s)
+            if isnull is None:
                 return _quote(pa.array(v, type=pa.string()))
-            isnull = pd.isna(s).to_numpy() if len(v) else np.zeros(0, bool)
-            if (isstr | (isnull & np.fromiter((x is None or (type(x) is float) for x in v), bool, len(v)))).all():
-                arr = pa.array(np.where(isnull, None, v), type=pa.string())
-                return _quote(pc.fill_null(arr, ""))
-            raise _Unsupported
+            arr = pa.array(np.where(isnull, None, v), type=pa.string())
+            return _quote(pc.fill_null(arr, ""))
         raise _Unsupported
     if isinstance(dt, pd.StringDtype):
         arr = pa.array(s.array, from_pandas=True)  # zero-copy when Arrow-backed
@@ -126,8 +122,22 @@ def _column(s: pd.Series) -> pa.Array:
     raise _Unsupported
 
 
-def _datetimes(s: pd.Series) -> pa.Array:
-    # pandas writes dates without a time part when every value is at midnight; other cases: pandas
+def _object_strings(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """An object column's values and, unless all are strings, its missing-value mask; raises
+    ``_Unsupported`` when it holds anything but strings and None/NaN."""
+    v = s.to_numpy()
+    isstr = np.fromiter((type(x) is str for x in v), dtype=bool, count=len(v))
+    if isstr.all():
+        return v, None
+    isnull = pd.isna(s).to_numpy() if len(v) else np.zeros(0, bool)
+    if (isstr | (isnull & np.fromiter((x is None or (type(x) is float) for x in v), bool, len(v)))).all():
+        return v, isnull
+    raise _Unsupported
+
+
+def _midnight_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The days of a date-time column and its not-missing mask; raises ``_Unsupported`` unless every
+    value is at midnight without a time zone (pandas then writes dates only; other cases: pandas)."""
     if s.dt.tz is not None:
         raise _Unsupported
     notna = s.notna().to_numpy()
@@ -135,6 +145,11 @@ def _datetimes(s: pd.Series) -> pa.Array:
     day = ns.astype("datetime64[D]")
     if not (ns[notna] == day[notna]).all():
         raise _Unsupported
+    return day, notna
+
+
+def _datetimes(s: pd.Series) -> pa.Array:
+    day, notna = _midnight_days(s)
     txt = np.where(notna, np.datetime_as_string(day, unit="D"), "")
     return pa.array(txt.astype(object), type=pa.string())
 
@@ -151,27 +166,50 @@ def _header(columns: pd.Index) -> bytes:
     return (",".join(out) + "\n").encode("utf-8")
 
 
+def _check(s: pd.Series) -> None:
+    """Raise ``_Unsupported`` where ``_column`` would for some rows of ``s``, or where a part of the
+    column would be written differently from the whole (date-times: dates only when *every* value
+    is at midnight). No text is made."""
+    dt = s.dtype
+    if isinstance(dt, np.dtype):
+        if dt.kind == "M":
+            _midnight_days(s)
+        elif dt.kind == "O":
+            _object_strings(s)
+        elif dt.kind not in "fiub":
+            raise _Unsupported
+    elif not isinstance(dt, pd.StringDtype | pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype
+                        | pd.BooleanDtype | pd.Float64Dtype):
+        raise _Unsupported
+
+
 def to_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """``frame.to_csv(path, index=False)``, fast for the column types a build publishes."""
+    """``frame.to_csv(path, index=False)``, fast for the column types a build publishes.
+
+    Rows are turned into text ``BLOCK_ROWS`` at a time: the text of one block exists at a time,
+    whatever the size of the table.
+    """
     if frame.columns.has_duplicates or len(frame.columns) == 0 or len(frame) == 0:
         frame.to_csv(path, index=False)
         return
     try:
         header = _header(frame.columns)
-        cols = [_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
+        for j in range(frame.shape[1]):
+            _check(frame.iloc[:, j])
     except _Unsupported:
         frame.to_csv(path, index=False)
-        return
-    if len(cols) == 1 and len(frame) and pc.any(pc.equal(cols[0], "")).as_py():
-        frame.to_csv(path, index=False)  # the csv module writes a lone empty field as ""
         return
     large = pa.large_string()
     with open(path, "wb") as fh:
         fh.write(header)
-        # rows are joined and written a block at a time: the text of the whole table exists once (the
-        # column strings), not three times (those, their large-string copies and the joined rows)
         for a in range(0, len(frame), BLOCK_ROWS):
-            part = [c.slice(a, BLOCK_ROWS).cast(large) for c in cols]
+            block = frame.iloc[a:a + BLOCK_ROWS]
+            cols = [_column(block.iloc[:, j]) for j in range(block.shape[1])]
+            if len(cols) == 1 and pc.any(pc.equal(cols[0], "")).as_py():
+                # the csv module writes a lone empty field as "": pandas writes such a block
+                fh.write(block.to_csv(index=False, header=False).encode("utf-8"))
+                continue
+            part = [c.cast(large) for c in cols]
             rows = pc.binary_join_element_wise(*part, pa.scalar(",", large))
             rows = pc.binary_join_element_wise(rows, pa.scalar("", large), pa.scalar("\n", large))
             rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows

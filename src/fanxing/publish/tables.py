@@ -205,16 +205,17 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
     (stage / "rankings").mkdir(exist_ok=True)
     (stage / "indicators").mkdir(exist_ok=True)
     frame = ranking_frame(kind, ctx)
+    if release:  # emptied, not removed: the kind stays listed (manifest counts, summaries)
+        ctx.rankings[kind].table = _empty_like(ctx.rankings[kind].table)
+        ctx.rankings_raw[kind].table = _empty_like(ctx.rankings_raw[kind].table)
     to_csv(frame, stage / "rankings" / f"{kind}.csv")
     n = len(frame)
     del frame
     ind = ctx.indicators[kind].drop(columns=["period_start"])
     raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
-    if release:  # emptied, not removed: the kind stays listed (manifest counts, summaries)
+    if release:
         ctx.indicators[kind] = _empty_like(ctx.indicators[kind])
         ctx.indicators_raw[kind] = _empty_like(ctx.indicators_raw[kind])
-        ctx.rankings[kind].table = _empty_like(ctx.rankings[kind].table)
-        ctx.rankings_raw[kind].table = _empty_like(ctx.rankings_raw[kind].table)
     merged = ind.merge(raw, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
     del ind, raw
     keep = [c for c in merged.columns if not c.endswith("_raw")]
