@@ -18,6 +18,7 @@ ORDER = [
     ("service.md", "Issue 7 — API and dashboard under load"),
     ("engines.md", "Issue 8 — DuckDB and Spark on the demo season"),
     ("scale.md", "Issue 8 — a 50,000,000-row partitioned Parquet season"),
+    ("paired_ingest_parquet.md", "Issue 8 — ingest of typed Parquet, old vs new code"),
 ]
 
 HEADER = """# Benchmarks

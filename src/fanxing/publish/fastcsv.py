@@ -183,25 +183,30 @@ def _check(s: pd.Series) -> None:
         raise _Unsupported
 
 
-def to_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """``frame.to_csv(path, index=False)``, fast for the column types a build publishes.
+def to_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) -> None:
+    """``frame.to_csv(path, index=False)``, fast for the column types a build publishes;
+    ``append``: the rows only, after what ``path`` holds (``mode="a", header=False``).
 
     Rows are turned into text ``BLOCK_ROWS`` at a time: the text of one block exists at a time,
     whatever the size of the table.
     """
+    def pandas() -> None:
+        frame.to_csv(path, index=False, mode="a" if append else "w", header=not append)
+
     if frame.columns.has_duplicates or len(frame.columns) == 0 or len(frame) == 0:
-        frame.to_csv(path, index=False)
+        pandas()
         return
     try:
         header = _header(frame.columns)
         for j in range(frame.shape[1]):
             _check(frame.iloc[:, j])
     except _Unsupported:
-        frame.to_csv(path, index=False)
+        pandas()
         return
     large = pa.large_string()
-    with open(path, "wb") as fh:
-        fh.write(header)
+    with open(path, "ab" if append else "wb") as fh:
+        if not append:
+            fh.write(header)
         for a in range(0, len(frame), BLOCK_ROWS):
             block = frame.iloc[a:a + BLOCK_ROWS]
             cols = [_column(block.iloc[:, j]) for j in range(block.shape[1])]

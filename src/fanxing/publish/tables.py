@@ -11,6 +11,7 @@ import pandas as pd
 
 from fanxing.drama.indicators import INDICATORS
 from fanxing.drama.periods import LAUNCH_KINDS, period_end, period_label
+from fanxing.frames import isin
 from fanxing.publish.fastcsv import to_csv
 
 if TYPE_CHECKING:
@@ -107,10 +108,13 @@ def _platforms_on(daily: pd.DataFrame) -> pd.Series:
     return pd.Series(text[inv], index=pd.Index(np.asarray(d_uni, dtype=object).astype(str), name="drama_id"))
 
 
-def ranking_frame(kind: str, ctx: BuildContext) -> pd.DataFrame:
-    """The published ranking of one period kind (columns as in docs/architecture.md)."""
-    t = ctx.rankings[kind].table.copy()
-    raw = ctx.rankings_raw[kind].table[["period", "drama_id", "rank"]].rename(columns={"rank": "rank_unadjusted"})
+def ranking_frame(kind: str, ctx: BuildContext, table: pd.DataFrame | None = None,
+                  raw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The published ranking of one period kind (columns as in docs/architecture.md); ``table`` and
+    ``raw``: some whole periods of the kind's ranking and of its unadjusted ranking (default: all)."""
+    t = (ctx.rankings[kind].table if table is None else table).copy()
+    raw = (ctx.rankings_raw[kind].table if raw is None else raw)
+    raw = raw[["period", "drama_id", "rank"]].rename(columns={"rank": "rank_unadjusted"})
     t = t.merge(raw, on=["period", "drama_id"], how="left")
     t["rank_shift_integrity"] = (t["rank_unadjusted"] - t["rank"]).astype("Int64")
     t["rank_unadjusted"] = t["rank_unadjusted"].astype("Int64")
@@ -195,40 +199,86 @@ def _empty_like(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in df.dtypes.items()})
 
 
+#: rows of a ranking or indicators table made into published rows at a time (whole periods)
+WRITE_ROWS = 500_000
+
+
+def _period_slices(periods: pd.Series, max_rows: int = WRITE_ROWS) -> list[tuple[slice, np.ndarray]]:
+    """Row slices of a table whose rows come grouped by period, each of whole periods and about
+    ``max_rows`` rows, with the periods each holds (one slice when the periods are not grouped)."""
+    codes, uniq = pd.factorize(periods)
+    n = len(codes)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    if len(starts) != len(uniq) or n <= max_rows:
+        return [(slice(0, n), np.asarray(uniq, dtype=object))]
+    bounds = np.r_[starts, n]
+    out, lo, first = [], 0, 0
+    for k in range(1, len(bounds)):
+        if bounds[k] - lo >= max_rows or k == len(bounds) - 1:
+            out.append((slice(int(lo), int(bounds[k])), np.asarray(uniq[first:k], dtype=object)))
+            lo, first = bounds[k], k
+    return out
+
+
+def _empty_like(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame with ``df``'s columns and dtypes and no rows, sharing no memory with it (a slice such
+    as ``df.iloc[:0]`` keeps every column's buffers alive)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in df.dtypes.items()})
+
+
 def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = False) -> int:
     """``rankings/<kind>.csv`` and ``indicators/<kind>.csv``; returns the ranking's row count.
 
-    ``release``: the build is done with this kind once it is written (the awards read the annual
-    ranking only), so its units × indicators tables and its ranking table are dropped from ``ctx``
-    — at scale the weekly ones alone hold gigabytes.
+    Published rows are made a few whole periods at a time (``WRITE_ROWS``), so a kind with
+    millions of rows (weekly) never exists twice over in publishing form. ``release``: the build is
+    done with this kind once it is written (the awards read the annual ranking only), so its
+    units × indicators tables and its ranking tables are dropped from ``ctx``.
     """
     (stage / "rankings").mkdir(exist_ok=True)
     (stage / "indicators").mkdir(exist_ok=True)
-    frame = ranking_frame(kind, ctx)
+    table, raw = ctx.rankings[kind].table, ctx.rankings_raw[kind].table
     if release:  # emptied, not removed: the kind stays listed (manifest counts, summaries)
-        ctx.rankings[kind].table = _empty_like(ctx.rankings[kind].table)
-        ctx.rankings_raw[kind].table = _empty_like(ctx.rankings_raw[kind].table)
-    to_csv(frame, stage / "rankings" / f"{kind}.csv")
-    n = len(frame)
-    del frame
-    ind = ctx.indicators[kind].drop(columns=["period_start"])
-    raw = ctx.indicators_raw[kind].drop(columns=["period_start"])
+        ctx.rankings[kind].table = _empty_like(table)
+        ctx.rankings_raw[kind].table = _empty_like(raw)
+    n = 0
+    for i, (rows, periods) in enumerate(_period_slices(table["period"])):
+        part = ranking_frame(kind, ctx, table.iloc[rows], raw.loc[isin(raw["period"], periods)])
+        to_csv(part, stage / "rankings" / f"{kind}.csv", append=i > 0)
+        n += len(part)
+    del table, raw, part
+    ind, raw = ctx.indicators[kind], ctx.indicators_raw[kind]
     if release:
-        ctx.indicators[kind] = _empty_like(ctx.indicators[kind])
-        ctx.indicators_raw[kind] = _empty_like(ctx.indicators_raw[kind])
-    merged = ind.merge(raw, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
-    del ind, raw
-    keep = [c for c in merged.columns if not c.endswith("_raw")]
-    for code in INDICATORS:
-        rc = f"{code}_raw"
-        # a raw column is published when integrity changed the indicator, i.e. by more than the
-        # float noise of computing it twice (different summation orders): 1e-9 relative
-        if rc in merged and not np.allclose(merged[code].astype(float), merged[rc].astype(float),
-                                            equal_nan=True, rtol=1e-9, atol=0):
-            keep.append(rc)
-    to_csv(merged[keep], stage / "indicators" / f"{kind}.csv")
+        ctx.indicators[kind] = _empty_like(ind)
+        ctx.indicators_raw[kind] = _empty_like(raw)
+    _write_indicators(ind, raw, stage / "indicators" / f"{kind}.csv")
     ctx.written[kind] = n
     return n
+
+
+def _write_indicators(ind: pd.DataFrame, raw: pd.DataFrame, path: Path) -> None:
+    """The adjusted indicators, plus ``<code>_raw`` for each indicator integrity changed, i.e. by
+    more than the float noise of computing it twice (different summation orders): 1e-9 relative.
+    Two passes over whole periods when the table is large: which raw columns, then the rows."""
+    slices = _period_slices(ind["period"])
+
+    def merged(rows: slice, periods: np.ndarray) -> pd.DataFrame:
+        a = ind.iloc[rows].drop(columns=["period_start"])
+        b = raw.loc[isin(raw["period"], periods)].drop(columns=["period_start"])
+        return a.merge(b, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
+
+    single = merged(*slices[0]) if len(slices) == 1 else None  # merged once when small
+    changed: set[str] = set()
+    for rows, periods in slices:
+        m = single if single is not None else merged(rows, periods)
+        for code in INDICATORS:
+            rc = f"{code}_raw"
+            if rc in m and code not in changed and not np.allclose(
+                    m[code].astype(float), m[rc].astype(float), equal_nan=True, rtol=1e-9, atol=0):
+                changed.add(code)
+    keep = [c for c in m.columns if not c.endswith("_raw")] + [f"{c}_raw" for c in INDICATORS if c in changed]
+    for i, (rows, periods) in enumerate(slices):
+        m = single if single is not None else merged(rows, periods)
+        to_csv(m[keep], path, append=i > 0)
 
 
 def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
