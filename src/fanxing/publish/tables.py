@@ -41,10 +41,14 @@ def _period_bounds(kind: str, ctx: BuildContext) -> dict[str, tuple[pd.Timestamp
     s = ctx.season
     if kind in LAUNCH_KINDS or kind == "annual":
         return {period_label(kind, s.start, s): (pd.Timestamp(s.start), pd.Timestamp(s.end))}
-    out = {}
-    for start in pd.to_datetime(ctx.indicators[kind]["period_start"]).dt.date.unique():
-        out[period_label(kind, start, s)] = (pd.Timestamp(start), pd.Timestamp(period_end(kind, start, s)))
-    return out
+    def bounds() -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        out = {}
+        for start in pd.to_datetime(ctx.indicators[kind]["period_start"].unique()).date:
+            out[period_label(kind, start, s)] = (pd.Timestamp(start), pd.Timestamp(period_end(kind, start, s)))
+        return out
+
+    # once per kind: the ranking is published a few periods at a time, the kind's periods read once
+    return _cached(ctx, f"bounds.{kind}", bounds)
 
 
 def _flagged(table: pd.DataFrame, kind: str, ctx: BuildContext) -> pd.Series:
