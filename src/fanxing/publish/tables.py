@@ -197,12 +197,6 @@ def write_uncertainty(dirpath: Path, ctx: BuildContext) -> None:
         ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
-def _empty_like(df: pd.DataFrame) -> pd.DataFrame:
-    """A frame with ``df``'s columns and dtypes and no rows, sharing no memory with it (a slice such
-    as ``df.iloc[:0]`` keeps every column's buffers alive)."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in df.dtypes.items()})
-
-
 #: rows of a ranking or indicators table made into published rows at a time (whole periods)
 WRITE_ROWS = 500_000
 
