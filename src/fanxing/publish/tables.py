@@ -201,13 +201,20 @@ def write_uncertainty(dirpath: Path, ctx: BuildContext) -> None:
 WRITE_ROWS = 500_000
 
 
+def _runs(periods: pd.Series) -> tuple[np.ndarray | None, pd.Index]:
+    """The first row of each period and the periods in order of appearance; None for the first
+    when a period's rows are not contiguous."""
+    codes, uniq = pd.factorize(periods)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
+    return (starts if len(starts) == len(uniq) else None), uniq
+
+
 def _period_slices(periods: pd.Series, max_rows: int = WRITE_ROWS) -> list[tuple[slice, np.ndarray]]:
     """Row slices of a table whose rows come grouped by period, each of whole periods and about
     ``max_rows`` rows, with the periods each holds (one slice when the periods are not grouped)."""
-    codes, uniq = pd.factorize(periods)
-    n = len(codes)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else np.zeros(0, dtype=np.int64)
-    if len(starts) != len(uniq) or n <= max_rows:
+    n = len(periods)
+    starts, uniq = _runs(periods)
+    if starts is None or n <= max_rows:
         return [(slice(0, n), np.asarray(uniq, dtype=object))]
     bounds = np.r_[starts, n]
     out, lo, first = [], 0, 0
@@ -216,6 +223,28 @@ def _period_slices(periods: pd.Series, max_rows: int = WRITE_ROWS) -> list[tuple
             out.append((slice(int(lo), int(bounds[k])), np.asarray(uniq[first:k], dtype=object)))
             lo, first = bounds[k], k
     return out
+
+
+def _rows_of(table: pd.DataFrame):
+    """``rows(periods)``: the rows of ``table`` in those periods. A slice when the table comes
+    grouped by period (as rankings and indicators do: one factorize, then every piece is a
+    slice), else a membership test over the whole table."""
+    starts, uniq = _runs(table["period"])
+    if starts is None:
+        return lambda periods: table.loc[isin(table["period"], periods)]
+    ends = np.r_[starts[1:], len(table)]
+    where = {p: (int(a), int(b)) for p, a, b in zip(uniq, starts, ends, strict=True)}
+
+    def rows(periods: np.ndarray) -> pd.DataFrame:
+        spans = [where[p] for p in periods if p in where]
+        if not spans:
+            return table.iloc[:0]
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+        if sum(b - a for a, b in spans) != hi - lo:  # the periods are not adjacent here
+            return table.loc[isin(table["period"], periods)]
+        return table.iloc[lo:hi]
+
+    return rows
 
 
 def _empty_like(df: pd.DataFrame) -> pd.DataFrame:
@@ -239,11 +268,12 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
         ctx.rankings[kind].table = _empty_like(table)
         ctx.rankings_raw[kind].table = _empty_like(raw)
     n = 0
+    raw_rows = _rows_of(raw)
     for i, (rows, periods) in enumerate(_period_slices(table["period"])):
-        part = ranking_frame(kind, ctx, table.iloc[rows], raw.loc[isin(raw["period"], periods)])
+        part = ranking_frame(kind, ctx, table.iloc[rows], raw_rows(periods))
         to_csv(part, stage / "rankings" / f"{kind}.csv", append=i > 0)
         n += len(part)
-    del table, raw, part
+    del table, raw, raw_rows, part
     ind, raw = ctx.indicators[kind], ctx.indicators_raw[kind]
     if release:
         ctx.indicators[kind] = _empty_like(ind)
@@ -258,10 +288,11 @@ def _write_indicators(ind: pd.DataFrame, raw: pd.DataFrame, path: Path) -> None:
     more than the float noise of computing it twice (different summation orders): 1e-9 relative.
     Two passes over whole periods when the table is large: which raw columns, then the rows."""
     slices = _period_slices(ind["period"])
+    raw_rows = _rows_of(raw)
 
     def merged(rows: slice, periods: np.ndarray) -> pd.DataFrame:
         a = ind.iloc[rows].drop(columns=["period_start"])
-        b = raw.loc[isin(raw["period"], periods)].drop(columns=["period_start"])
+        b = raw_rows(periods).drop(columns=["period_start"])
         return a.merge(b, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
 
     single = merged(*slices[0]) if len(slices) == 1 else None  # merged once when small
