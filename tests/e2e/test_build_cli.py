@@ -118,6 +118,77 @@ def test_tables_published_a_few_periods_at_a_time_are_the_same_bytes(published, 
                     _same_fields(x.split(","), y.split(","))
 
 
+def test_months_and_weeks_ranked_and_published_run_by_run_are_the_same(published, tmp_path, monkeypatch):
+    """A season too large for one query ranks and publishes its months and weeks one run of whole
+    periods at a time (``FANXING_INDICATOR_BLOCK_ROWS``): every table, the Monte Carlo summaries and
+    the manifest's counts are those of the build that took each kind whole."""
+    import fanxing.publish.tables as T
+
+    season, out, _ = published
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    monkeypatch.setenv("FANXING_INDICATOR_BLOCK_ROWS", str(m["counts"]["daily"] // 4 + 1))
+    monkeypatch.setattr(T, "WRITE_ROWS", 120)  # and each run in several pieces
+    runs = []
+    add = T.KindPublisher.add
+    monkeypatch.setattr(T.KindPublisher, "add", lambda self, *a: (runs.append(self.kind), add(self, *a))[1])
+    again = build(season, tmp_path / "runs", with_report=False).out_dir
+    assert runs.count("monthly") == 3 and runs.count("weekly") == 4, runs
+    m2 = json.loads((again / "manifest.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in m2["counts"].items() if not k.startswith("report")} == \
+        {k: v for k, v in m["counts"].items() if not k.startswith("report")}
+    for kind in ("monthly", "weekly"):
+        for step in ("indicators", "index", "write"):
+            assert f"{step}.{kind}" in m2["timings"]
+        for table in ("rankings", "indicators"):
+            a = (again / table / f"{kind}.csv").read_text(encoding="utf-8").splitlines()
+            b = (out / table / f"{kind}.csv").read_text(encoding="utf-8").splitlines()
+            assert a[0] == b[0] and len(a) == len(b), (table, kind)
+            for x, y in zip(a, b, strict=True):
+                if x != y:
+                    _same_fields(x.split(","), y.split(","))
+    u1 = json.loads((out / "uncertainty/summary.json").read_text(encoding="utf-8"))["periods"]
+    u2 = json.loads((again / "uncertainty/summary.json").read_text(encoding="utf-8"))["periods"]
+    assert list(u2) == list(u1) and list(u2["monthly"]) == list(u1["monthly"]) and len(u1["monthly"]) >= 3
+    for period, s1 in u1["monthly"].items():  # all but the time each took
+        assert {k: v for k, v in u2["monthly"][period].items() if k != "timings"} == \
+            {k: v for k, v in s1.items() if k != "timings"}, period
+
+
+def test_an_empty_run_leaves_the_published_header(tmp_path):
+    """A run of weeks with no units (no plays in those weeks) publishes nothing, and a kind whose
+    every run is empty still gets its header; so does an empty kind published whole."""
+    from fanxing.publish.tables import KindPublisher, empty_like
+
+    class Ctx:  # the parts of a build context the ranking frame reads
+        season = None
+        written: dict = {}
+
+    ranking = pd.DataFrame({"period": pd.Series(dtype=str), "rank": pd.Series(dtype="int64"),
+                            "drama_id": pd.Series(dtype=str), "score": pd.Series(dtype=float)})
+    ind = pd.DataFrame({"period": pd.Series(dtype=str), "period_start": pd.Series(dtype="datetime64[s]"),
+                        "drama_id": pd.Series(dtype=str), "eq_plays": pd.Series(dtype=float)})
+    ctx = Ctx()
+    ctx.catalogue = pd.DataFrame({"drama_id": pd.Series(dtype=str), "title": pd.Series(dtype=str),
+                                  "producer": pd.Series(dtype=str)})
+    ctx.series = pd.DataFrame({"drama_id": pd.Series(dtype=str), "platform": pd.Series(dtype=str)})
+    ctx.anomalies = None
+    with KindPublisher(tmp_path, ctx, "weekly") as pub:
+        pub.add(ranking, empty_like(ranking), ind, empty_like(ind))
+        assert pub.finish() == 0
+    assert (tmp_path / "rankings/weekly.csv").read_text(encoding="utf-8").startswith("period,rank,drama_id,title")
+    assert (tmp_path / "indicators/weekly.csv").read_text(encoding="utf-8").strip() == "period,drama_id,eq_plays"
+    assert ctx.written == {"weekly": 0}
+    # the same for a kind published whole (a season where no drama launched: no launch windows)
+    from fanxing.drama.ranking import PeriodRanking
+    from fanxing.publish.tables import write_kind
+
+    ctx.rankings, ctx.rankings_raw = {"launch7": PeriodRanking("launch7", ranking)}, {"launch7": PeriodRanking(
+        "launch7", empty_like(ranking))}
+    ctx.indicators, ctx.indicators_raw = {"launch7": ind}, {"launch7": empty_like(ind)}
+    assert write_kind(tmp_path, ctx, "launch7") == 0
+    assert (tmp_path / "indicators/launch7.csv").read_text(encoding="utf-8").strip() == "period,drama_id,eq_plays"
+
+
 def _same_fields(xs: list[str], ys: list[str]) -> None:
     assert len(xs) == len(ys)
     for x, y in zip(xs, ys, strict=True):

@@ -9,6 +9,7 @@ period; the per-platform values are then combined with platform weights (reach).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import ibis
 import ibis.expr.types as ir
@@ -209,14 +210,12 @@ def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, sea
     its own period's facts only, so the result is the same, while the engine's aggregation state
     and the fetched table at any moment cover one run. Other kinds always take one query.
     """
-    weights = platform_weights_table(platform_weights)
     parts: dict[str, list[pd.DataFrame]] = {sfx: [] for sfx in variants}
-    for lo, hi in period_blocks(kind, season, blocks):
-        f = facts if lo is None else facts.filter((facts.date >= lo) & (facts.date <= hi))
-        for sfx, df in _variant_frames(f, dramas, kind, season, weights, variants, adjust).items():
-            # finished block by block (blocks are whole periods, in order: the concatenation is
-            # in (period_start, drama_id) order too), so only finished frames are held
-            parts[sfx].append(_finish(df, kind, season))
+    for run in indicator_runs(facts, dramas, kind, season, platform_weights, variants, adjust, blocks):
+        for sfx, df in run.items():
+            # blocks are whole periods, in order: the concatenation is in (period_start, drama_id)
+            # order too, and only finished frames are held
+            parts[sfx].append(df)
     frames = {}
     for sfx in variants:
         dfs = parts.pop(sfx)
@@ -224,6 +223,20 @@ def compute_indicator_variants(facts: ir.Table, dramas: ir.Table, kind: str, sea
         del dfs
         frames[sfx] = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
     return frames
+
+
+def indicator_runs(facts: ir.Table, dramas: ir.Table, kind: str, season: Season, platform_weights: pd.Series,
+                   variants: tuple[str, ...] = ("_adj", ""), adjust=None,
+                   blocks: int = 1) -> Iterator[dict[str, pd.DataFrame]]:
+    """``compute_indicator_variants`` one run of whole periods at a time (``period_blocks``): each
+    item maps every variant's suffix to the finished frame of that run's periods. A build ranks
+    and publishes each run before the next is computed, so a weekly season never exists in memory
+    as a whole. Runs come in period order; one run for the kinds that are not months or weeks."""
+    weights = platform_weights_table(platform_weights)
+    for lo, hi in period_blocks(kind, season, blocks):
+        f = facts if lo is None else facts.filter((facts.date >= lo) & (facts.date <= hi))
+        yield {sfx: _finish(df, kind, season)
+               for sfx, df in _variant_frames(f, dramas, kind, season, weights, variants, adjust).items()}
 
 
 def period_blocks(kind: str, season: Season, blocks: int) -> list[tuple[dt.date | None, dt.date | None]]:

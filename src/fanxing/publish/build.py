@@ -24,13 +24,13 @@ import pandas as pd
 import pyarrow as pa
 
 import fanxing
-from fanxing.drama.indicators import INDICATORS, compute_indicator_variants
+from fanxing.drama.indicators import INDICATORS, compute_indicator_variants, indicator_runs, period_blocks
 from fanxing.drama.methodology import FanxingMethodology, load_fanxing_methodology
 from fanxing.drama.periods import Season
 from fanxing.drama.ranking import PeriodRanking, rank_kind
 from fanxing.errors import BuildError
 from fanxing.publish.atomic import publish_dir, sha256_file, staging_dir
-from fanxing.publish.tables import write_kind, write_outputs
+from fanxing.publish.tables import KindPublisher, empty_like, write_kind, write_outputs
 from fanxing.report import frames_from_warehouse, write_report
 from fanxing.season import ingest_season
 from fanxing.warehouse import Warehouse
@@ -117,7 +117,8 @@ class _Timer:
                 self.t0 = time.perf_counter()
 
             def __exit__(self, *exc):
-                timer.t[name] = round(time.perf_counter() - self.t0, 4)
+                # a step entered again (a kind ranked one run of periods at a time) adds up
+                timer.t[name] = round(timer.t.get(name, 0.0) + time.perf_counter() - self.t0, 4)
                 if timer.peaks is not None:
                     rss = _rss_mib()
                     if rss is not None:
@@ -310,11 +311,17 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
                        daily_rows=n_daily, engine=engine)
     ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
     ctx.jury = _sorted(wh.table("jury").to_pandas(), ["drama_id", "category", "juror", "score"])
+    nblocks = -(-n_daily // indicator_block_rows())
     for kind in m.drama.periods:
+        if kind != "annual" and len(period_blocks(kind, season, nblocks)) > 1:
+            # a large season's months or weeks: indicators, index and publishing one run of whole
+            # periods at a time, so memory holds one run of the kind, never all of it
+            runs = indicator_runs(facts, dramas, kind, season, weights, ("_adj", ""), adjust, blocks=nblocks)
+            _rank_and_publish_runs(ctx, stage, kind, runs, timer)
+            continue
         with timer.step(f"indicators.{kind}"):
             # adjusted and raw indicators in one pass over the facts
-            both = compute_indicator_variants(facts, dramas, kind, season, weights, ("_adj", ""), adjust,
-                                              blocks=-(-n_daily // indicator_block_rows()))
+            both = compute_indicator_variants(facts, dramas, kind, season, weights, ("_adj", ""), adjust)
             ctx.indicators[kind], ctx.indicators_raw[kind] = both["_adj"], both[""]
             del both
         with timer.step(f"index.{kind}"):
@@ -331,6 +338,37 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     with timer.step("awards"):
         ctx.awards = run_awards(ctx)
     return ctx
+
+
+def _rank_and_publish_runs(ctx: BuildContext, stage: Path, kind: str, runs, timer: _Timer) -> None:
+    """Rank and publish a period kind whose indicators come one run of whole periods at a time
+    (``indicator_runs``). Every period is ranked on its own, and each period's Monte Carlo draws
+    from the seed alone, so the tables are those of the kind computed whole. ``ctx`` keeps the
+    kind's uncertainty summaries and empty tables (the kind stays listed, as ``write_kind(release=)``
+    leaves it)."""
+    m = ctx.methodology
+    spec = uncertainty_for(m, kind)
+    ranking, ranking_raw = PeriodRanking(kind, pd.DataFrame()), PeriodRanking(kind, pd.DataFrame())
+    with KindPublisher(stage, ctx, kind) as pub:
+        while True:
+            with timer.step(f"indicators.{kind}"):
+                run = next(runs, None)
+            if run is None:
+                break
+            ind, ind_raw = run.pop("_adj"), run.pop("")
+            with timer.step(f"index.{kind}"):
+                part = rank_kind(ind, m.index, kind, min_plays=m.drama.min_plays, uncertainty=spec)
+                part_raw = rank_kind(ind_raw, m.index, kind, min_plays=m.drama.min_plays)
+            with timer.step(f"write.{kind}"):
+                pub.add(part.table, part_raw.table, ind, ind_raw)
+            ranking.uncertainty_summary.update(part.uncertainty_summary)
+            ranking.sensitivity.update(part.sensitivity)
+            ranking.table, ranking_raw.table = empty_like(part.table), empty_like(part_raw.table)
+            ctx.indicators[kind], ctx.indicators_raw[kind] = empty_like(ind), empty_like(ind_raw)
+            del part, part_raw, ind, ind_raw, run
+        with timer.step(f"write.{kind}"):
+            pub.finish()
+    ctx.rankings[kind], ctx.rankings_raw[kind] = ranking, ranking_raw
 
 
 def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

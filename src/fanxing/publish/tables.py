@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from fanxing.drama.indicators import INDICATORS
-from fanxing.drama.periods import LAUNCH_KINDS, period_end, period_label
+from fanxing.drama.periods import LAUNCH_KINDS, period_end, period_label, period_starts
 from fanxing.frames import isin
 from fanxing.publish.fastcsv import to_csv
 
@@ -42,12 +43,15 @@ def _period_bounds(kind: str, ctx: BuildContext) -> dict[str, tuple[pd.Timestamp
     if kind in LAUNCH_KINDS or kind == "annual":
         return {period_label(kind, s.start, s): (pd.Timestamp(s.start), pd.Timestamp(s.end))}
     def bounds() -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        # every month or week of the season (its first one starting with the season, as the
+        # indicators' period_start does): a kind published run by run never holds all its periods
         out = {}
-        for start in pd.to_datetime(ctx.indicators[kind]["period_start"].unique()).date:
+        for start in period_starts(kind, s):
+            start = max(start, s.start)
             out[period_label(kind, start, s)] = (pd.Timestamp(start), pd.Timestamp(period_end(kind, start, s)))
         return out
 
-    # once per kind: the ranking is published a few periods at a time, the kind's periods read once
+    # once per kind: the ranking is published a few periods at a time
     return _cached(ctx, f"bounds.{kind}", bounds)
 
 
@@ -232,7 +236,7 @@ def _rows_of(table: pd.DataFrame):
     starts, uniq = _runs(table["period"])
     if starts is None:
         return lambda periods: table.loc[isin(table["period"], periods)]
-    ends = np.r_[starts[1:], len(table)]
+    ends = np.r_[starts[1:], len(table)][:len(starts)]  # none for an empty table
     where = {p: (int(a), int(b)) for p, a, b in zip(uniq, starts, ends, strict=True)}
 
     def rows(periods: np.ndarray) -> pd.DataFrame:
@@ -247,7 +251,7 @@ def _rows_of(table: pd.DataFrame):
     return rows
 
 
-def _empty_like(df: pd.DataFrame) -> pd.DataFrame:
+def empty_like(df: pd.DataFrame) -> pd.DataFrame:
     """A frame with ``df``'s columns and dtypes and no rows, sharing no memory with it (a slice such
     as ``df.iloc[:0]`` keeps every column's buffers alive)."""
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in df.dtypes.items()})
@@ -265,8 +269,8 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
     (stage / "indicators").mkdir(exist_ok=True)
     table, raw = ctx.rankings[kind].table, ctx.rankings_raw[kind].table
     if release:  # emptied, not removed: the kind stays listed (manifest counts, summaries)
-        ctx.rankings[kind].table = _empty_like(table)
-        ctx.rankings_raw[kind].table = _empty_like(raw)
+        ctx.rankings[kind].table = empty_like(table)
+        ctx.rankings_raw[kind].table = empty_like(raw)
     n = 0
     raw_rows = _rows_of(raw)
     for i, (rows, periods) in enumerate(_period_slices(table["period"])):
@@ -276,38 +280,119 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
     del table, raw, raw_rows, part
     ind, raw = ctx.indicators[kind], ctx.indicators_raw[kind]
     if release:
-        ctx.indicators[kind] = _empty_like(ind)
-        ctx.indicators_raw[kind] = _empty_like(raw)
+        ctx.indicators[kind] = empty_like(ind)
+        ctx.indicators_raw[kind] = empty_like(raw)
     _write_indicators(ind, raw, stage / "indicators" / f"{kind}.csv")
     ctx.written[kind] = n
     return n
 
 
-def _write_indicators(ind: pd.DataFrame, raw: pd.DataFrame, path: Path) -> None:
-    """The adjusted indicators, plus ``<code>_raw`` for each indicator integrity changed, i.e. by
-    more than the float noise of computing it twice (different summation orders): 1e-9 relative.
-    Two passes over whole periods when the table is large: which raw columns, then the rows."""
-    slices = _period_slices(ind["period"])
+def _merged_pieces(ind: pd.DataFrame, raw: pd.DataFrame):
+    """The adjusted indicators joined with the unadjusted ones (``<code>_raw``), a few whole
+    periods at a time (``WRITE_ROWS``)."""
     raw_rows = _rows_of(raw)
-
-    def merged(rows: slice, periods: np.ndarray) -> pd.DataFrame:
+    for rows, periods in _period_slices(ind["period"]):
         a = ind.iloc[rows].drop(columns=["period_start"])
         b = raw_rows(periods).drop(columns=["period_start"])
-        return a.merge(b, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
+        yield a.merge(b, on=["period", "drama_id"], how="left", suffixes=("", "_raw"))
 
-    single = merged(*slices[0]) if len(slices) == 1 else None  # merged once when small
+
+def _changed_codes(m: pd.DataFrame, changed: set[str]) -> None:
+    """Add to ``changed`` each indicator that integrity changed in the merged piece ``m``: by more
+    than the float noise of computing it twice (different summation orders), 1e-9 relative."""
+    for code in INDICATORS:
+        rc = f"{code}_raw"
+        if rc in m and code not in changed and not np.allclose(
+                m[code].astype(float), m[rc].astype(float), equal_nan=True, rtol=1e-9, atol=0):
+            changed.add(code)
+
+
+def _published_columns(m: pd.DataFrame, changed: set[str]) -> list[str]:
+    return [c for c in m.columns if not c.endswith("_raw")] + [f"{c}_raw" for c in INDICATORS if c in changed]
+
+
+def _write_indicators(ind: pd.DataFrame, raw: pd.DataFrame, path: Path) -> None:
+    """The adjusted indicators, plus ``<code>_raw`` for each indicator integrity changed
+    (``_changed_codes``). Two passes over whole periods when the table is large: which raw
+    columns, then the rows."""
+    pieces = _merged_pieces(ind, raw)
+    first = next(pieces)
+    single = first if len(ind) <= WRITE_ROWS else None  # merged once when small
     changed: set[str] = set()
-    for rows, periods in slices:
-        m = single if single is not None else merged(rows, periods)
-        for code in INDICATORS:
-            rc = f"{code}_raw"
-            if rc in m and code not in changed and not np.allclose(
-                    m[code].astype(float), m[rc].astype(float), equal_nan=True, rtol=1e-9, atol=0):
-                changed.add(code)
-    keep = [c for c in m.columns if not c.endswith("_raw")] + [f"{c}_raw" for c in INDICATORS if c in changed]
-    for i, (rows, periods) in enumerate(slices):
-        m = single if single is not None else merged(rows, periods)
+    _changed_codes(first, changed)
+    for m in pieces:
+        _changed_codes(m, changed)
+    keep = _published_columns(first, changed)
+    del first
+    for i, m in enumerate([single] if single is not None else _merged_pieces(ind, raw)):
         to_csv(m[keep], path, append=i > 0)
+
+
+class KindPublisher:
+    """Publishes a period kind whose units × indicators come one run of whole periods at a time
+    (``indicator_runs``): ``add`` each run's rankings and indicators, then ``finish``.
+
+    Ranking rows are appended to ``rankings/<kind>.csv`` as each run comes. Which ``<code>_raw``
+    columns the indicators table carries depends on every run, so the merged indicator pieces wait
+    in a temporary directory (Arrow IPC files) until ``finish`` writes ``indicators/<kind>.csv``.
+    The bytes are those ``write_kind`` gives for the whole kind at once.
+    """
+
+    def __init__(self, stage: Path, ctx: BuildContext, kind: str):
+        self.stage, self.ctx, self.kind = stage, ctx, kind
+        (stage / "rankings").mkdir(exist_ok=True)
+        (stage / "indicators").mkdir(exist_ok=True)
+        self._tmp = tempfile.TemporaryDirectory(prefix="fanxing-publish-")
+        self.pieces: list[Path] = []
+        self.changed: set[str] = set()
+        self.rows = 0
+        self._ranking_written = False
+        # the first empty piece of each table: its header is written when every run is empty
+        self._empty_ranking: pd.DataFrame | None = None
+        self._empty_indicators: pd.DataFrame | None = None
+
+    def __enter__(self) -> KindPublisher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._tmp.cleanup()
+
+    def add(self, table: pd.DataFrame, raw: pd.DataFrame, ind: pd.DataFrame, ind_raw: pd.DataFrame) -> None:
+        """One run: its ranking and unadjusted ranking, its adjusted and unadjusted indicators."""
+        path = self.stage / "rankings" / f"{self.kind}.csv"
+        raw_rows = _rows_of(raw)
+        for rows, periods in _period_slices(table["period"]):
+            part = ranking_frame(self.kind, self.ctx, table.iloc[rows], raw_rows(periods))
+            if len(part):
+                to_csv(part, path, append=self._ranking_written)
+                self._ranking_written, self.rows = True, self.rows + len(part)
+            elif self._empty_ranking is None:
+                self._empty_ranking = part
+        for m in _merged_pieces(ind, ind_raw):
+            if not len(m):
+                if self._empty_indicators is None:
+                    self._empty_indicators = m
+                continue
+            _changed_codes(m, self.changed)
+            piece = Path(self._tmp.name) / f"{len(self.pieces):05d}.arrow"
+            m.to_feather(piece)
+            self.pieces.append(piece)
+
+    def finish(self) -> int:
+        """Write the indicators table; returns the ranking's row count (as ``write_kind``)."""
+        if not self._ranking_written and self._empty_ranking is not None:
+            to_csv(self._empty_ranking, self.stage / "rankings" / f"{self.kind}.csv")
+        path = self.stage / "indicators" / f"{self.kind}.csv"
+        keep = None
+        for i, piece in enumerate(self.pieces):
+            m = pd.read_feather(piece)
+            keep = keep or _published_columns(m, self.changed)
+            to_csv(m[keep], path, append=i > 0)
+            piece.unlink()
+        if not self.pieces and self._empty_indicators is not None:
+            to_csv(self._empty_indicators[_published_columns(self._empty_indicators, set())], path)
+        self.ctx.written[self.kind] = self.rows
+        return self.rows
 
 
 def write_outputs(stage: Path, ctx: BuildContext) -> dict[str, int]:
