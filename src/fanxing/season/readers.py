@@ -75,8 +75,10 @@ class _Pass:
             self.error = exc
 
 
-#: plain text files at least this big get their hash/layout pass in the background (``open_source``)
-BACKGROUND_BYTES = 32 << 20
+#: plain text files at least this big get their hash/layout pass in the background (``open_source``):
+#: a season of many monthly exports of a few MiB each then hashes them beside the engine's bind and
+#: read rather than before them (~5 ms a file); below this, a thread is not worth starting
+BACKGROUND_BYTES = 1 << 20
 
 
 def open_source(path: Path, rel: str, *, background: bool = False) -> Source:

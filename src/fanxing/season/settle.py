@@ -162,8 +162,8 @@ def settle(
             ))
             good = good.anti_join(pairs.select("_line"), "_line")
 
-        # 4. the rest goes in
-        schema = backend.table(con, target).schema()
+        # 4. the rest goes in (the target's schema: ``tgt`` unless ``existing`` stands in for it)
+        schema = (tgt if existing is None else backend.table(con, target)).schema()
         if to_target is not None:
             rows = to_target(good)
         else:
@@ -178,10 +178,16 @@ def settle(
                 else:
                     cols[name] = ibis.null(typ)
             rows = good.select(**cols)
-        out.loaded = int(backend.scalar(con, good.count()))
-        if out.loaded:
+        if to_target is None and getattr(backend, "INSERT_RETURNS_COUNT", False):
+            # one target row per good row, and the engine's INSERT says how many it wrote: no
+            # count query first (an empty insert costs no more than that count would)
             with backend.unordered(con):
-                backend.insert(con, target, rows)
+                out.loaded = backend.insert(con, target, rows)
+        else:
+            out.loaded = int(backend.scalar(con, good.count()))
+            if out.loaded:
+                with backend.unordered(con):
+                    backend.insert(con, target, rows)
         return out
     finally:
         for t in temps:

@@ -184,16 +184,21 @@ def fetch(con, expr):
     return _raw(con).execute(sql_of(con, expr)).fetch_df()
 
 
-def insert(con, table: str, expr) -> None:
-    """``INSERT INTO table`` the rows of ``expr`` (by column name, as ``con.insert``)."""
+#: ``insert`` returns the number of rows it wrote (DuckDB's INSERT reports it), so a caller need
+#: not count them first; an engine without this flag returns None
+INSERT_RETURNS_COUNT = True
+
+
+def insert(con, table: str, expr) -> int:
+    """``INSERT INTO table`` the rows of ``expr`` (by column name, as ``con.insert``); returns how
+    many rows were inserted."""
     sql = sql_of(con, expr)
     target = [r[0] for r in _raw(con).execute(f"DESCRIBE {_quote(table)}").fetchall()]
     if not set(expr.columns) <= set(target):  # positional, as con.insert
         cols = ", ".join(_quote(c) for c in target)
-        _raw(con).execute(f"INSERT INTO {_quote(table)} ({cols}) {sql}")
-        return
+        return int(_raw(con).execute(f"INSERT INTO {_quote(table)} ({cols}) {sql}").fetchone()[0])
     cols = ", ".join(_quote(c) for c in expr.columns)
-    _raw(con).execute(f"INSERT INTO {_quote(table)} ({cols}) SELECT {cols} FROM ({sql})")
+    return int(_raw(con).execute(f"INSERT INTO {_quote(table)} ({cols}) SELECT {cols} FROM ({sql})").fetchone()[0])
 
 
 def temp_table(con, data: pa.Table, prefix: str = "map") -> tuple[ibis.Table, str]:
