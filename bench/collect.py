@@ -19,6 +19,7 @@ ORDER = [
     ("engines.md", "Issue 8 — DuckDB and Spark on the demo season"),
     ("scale.md", "Issue 8 — a 50,000,000-row partitioned Parquet season"),
     ("paired_ingest_parquet.md", "Issue 8 — ingest of typed Parquet, old vs new code"),
+    ("paired_ingest_multifile.md", "Issue 3 (b) — ingest of a 108-file season, old vs new code"),
 ]
 
 HEADER = """# Benchmarks
