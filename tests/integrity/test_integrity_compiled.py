@@ -90,9 +90,16 @@ def test_chunks_change_nothing(monkeypatch):
     facts, dramas, _ = make_facts(n_dramas=90, n_days=160, seed=21, anomaly_share=0.3)
     whole = _days(facts, dramas)
     monkeypatch.setenv("FANXING_INTEGRITY_CHUNK_ROWS", "3000")
+    import fanxing.integrity.compiled as C
+
+    queried, query = [], C._Season.query
+    monkeypatch.setattr(C._Season, "query", lambda self, lo, hi: (queried.append((lo, hi)), query(self, lo, hi))[1])
     parts = _days(facts, dramas)
-    assert len(chunks(series_frame(ibis.memtable(facts)), 3000)) > 5
+    n = len(chunks(series_frame(ibis.memtable(facts)), 3000))
+    assert n > 5
     pd.testing.assert_frame_equal(whole, parts)
+    # each chunk is queried once for the three passes (the later passes map its spilled rows back)
+    assert len(queried) == len(set(queried)) == n
 
 
 def test_chunk_rows_follows_the_memory_limit(monkeypatch):

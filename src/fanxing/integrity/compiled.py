@@ -25,12 +25,15 @@ path ignores ``config.screen``.
 
 from __future__ import annotations
 
+import tempfile
 import warnings
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numba import njit, prange
 
 from fanxing.integrity.baseline import MAD_SD, range_gram, solve_ridge
@@ -389,6 +392,11 @@ class _Season:
     def fetch(self, lo: int, hi: int) -> _Facts:
         """The fact rows with plays of series lo..hi-1, joined with their (chunk-local) codes, ordered
         by (series, day)."""
+        return _Facts(self.series.iloc[lo:hi].reset_index(drop=True), self.query(lo, hi),
+                      tuple(self.config.engagement_metrics))
+
+    def query(self, lo: int, hi: int) -> pa.Table:
+        """``fetch``'s rows as the engine returns them (an Arrow table)."""
         facts, config = self.facts, self.config
         metrics = tuple(m for m in config.engagement_metrics if m in facts.columns)
         cols = {"drama_id": facts.drama_id.cast("string"), "platform": facts.platform.cast("string"),
@@ -403,7 +411,37 @@ class _Season:
                                             "drama_id": part["drama_id"], "platform": part["platform"]}))
         j = t.join(codes, list(KEYS))
         j = j.select("sid", *[c for c in cols if c not in KEYS]).order_by(["sid", "day"])
-        return _Facts(part, j.to_pyarrow(), tuple(config.engagement_metrics))
+        return j.to_pyarrow()
+
+
+class _SpilledChunks:
+    """``fetch`` for a season of several chunks: each chunk's rows are queried once, in the first
+    pass, and kept in an Arrow IPC file that the later passes map back. Each query scans all the
+    facts (a chunk's series are spread over every file), so three passes over n chunks were 3n
+    scans; they are n now. The files hold what the query returned, so every pass sees the same
+    rows as before."""
+
+    def __init__(self, season: _Season):
+        self.season = season
+        self._dir = tempfile.TemporaryDirectory(prefix="fanxing-integrity-")
+
+    def __enter__(self) -> _SpilledChunks:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._dir.cleanup()
+
+    def __call__(self, lo: int, hi: int) -> _Facts:
+        path = Path(self._dir.name) / f"{lo}-{hi}.arrow"
+        if path.exists():
+            with pa.memory_map(str(path)) as source:
+                tbl = pa.ipc.open_file(source).read_all()
+        else:
+            tbl = self.season.query(lo, hi)
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, tbl.schema) as writer:
+                writer.write_table(tbl)
+        s = self.season
+        return _Facts(s.series.iloc[lo:hi].reset_index(drop=True), tbl, tuple(s.config.engagement_metrics))
 
 
 def _robust_scale(resid: np.ndarray, starts: np.ndarray, config: IntegrityConfig):
@@ -983,17 +1021,24 @@ def statistical_flags(facts: ir.Table, series: pd.DataFrame, config: IntegrityCo
     memory stays bounded. Three statistics span the season: the market and weekday day effects
     (from every row's pass-1 residual), the launch effects (from every launch-window row's pass-2
     residual) and the platform norms (from every series' ratio levels). With several chunks each
-    is gathered in a pass of its own over the chunks, and a last pass flags the days; with one
-    chunk the facts are fetched once."""
+    is gathered in a pass of its own over the chunks, and a last pass flags the days; the facts are
+    queried once per chunk (``_SpilledChunks`` keeps them for the later passes)."""
     season = _Season(facts, series, config)
     parts = chunks(series, max_rows or chunk_rows())
-    out = _Flags()
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in
                              zip(DAY_COLUMNS, (object, object, object, object, object, "int64", float, float, float, float),
                                  strict=True)})
-    held = season.fetch(*parts[0]) if len(parts) == 1 else None
-    fetch = (lambda lo, hi: held) if held is not None else season.fetch
+    if len(parts) == 1:
+        held = season.fetch(*parts[0])
+        return _flag_passes(season, parts, lambda lo, hi: held)
+    with _SpilledChunks(season) as fetch:
+        return _flag_passes(season, parts, fetch)
+
+
+def _flag_passes(season: _Season, parts: list[tuple[int, int]], fetch) -> pd.DataFrame:
+    """The three passes of ``statistical_flags`` over the chunks ``parts``, each read by ``fetch``."""
+    series, config = season.series, season.config
     # pass 1: day effects (median pass-1 residual per platform × date and weekday), ratio levels;
     # every row's residual and group numbers go into arrays of the season's size (14 bytes a row)
     total = int(series["n_rows"].sum())
