@@ -18,6 +18,7 @@ ORDER = [
     ("service.md", "Issue 7 — API and dashboard under load"),
     ("engines.md", "Issue 8 — DuckDB and Spark on the demo season"),
     ("scale.md", "Issue 8 — a 50,000,000-row partitioned Parquet season"),
+    ("scale_spark5m.md", "Issue 8 — Spark local[2] at 5,000,000 rows"),
     ("paired_ingest_parquet.md", "Issue 8 — ingest of typed Parquet, old vs new code"),
     ("paired_ingest_multifile.md", "Issue 3 (b) — ingest of a 108-file season, old vs new code"),
 ]
