@@ -229,6 +229,9 @@ def run_integrity(wh: Warehouse, facts: ibis.Table, dramas: ibis.Table, m: Fanxi
     cfg = m.integrity
     thresholds = type(cfg).__mro__[1].model_validate(cfg.model_dump(exclude={"mode"}))
     days = wh.create_temp("_fx_integrity_days", detect_days(facts, dramas, thresholds))
+    # the detectors' arrays (GBs at 50 M rows) are freed now: give their pages back before the
+    # engine's joins below (the daily table, the series totals) take memory of their own
+    release_free_memory()
     episodes = finish_episodes(merge_episodes(days, thresholds).to_pandas())
     # the adjustments (flagged days only) are materialised; their join with the facts stays lazy —
     # each later query (daily table, series, indicators) scans the facts once anyway, and copying
