@@ -389,10 +389,10 @@ class _Season:
         self.lk = np.array([float(np.log1p(k)) for k in config.knots])
         self.effects = self.launch = self.norms = None
 
-    def fetch(self, lo: int, hi: int) -> _Facts:
+    def fetch(self, lo: int, hi: int, tbl: pa.Table | None = None) -> _Facts:
         """The fact rows with plays of series lo..hi-1, joined with their (chunk-local) codes, ordered
-        by (series, day)."""
-        return _Facts(self.series.iloc[lo:hi].reset_index(drop=True), self.query(lo, hi),
+        by (series, day): ``tbl`` when given (``query``'s result, kept), else queried now."""
+        return _Facts(self.series.iloc[lo:hi].reset_index(drop=True), self.query(lo, hi) if tbl is None else tbl,
                       tuple(self.config.engagement_metrics))
 
     def query(self, lo: int, hi: int) -> pa.Table:
@@ -440,8 +440,7 @@ class _SpilledChunks:
             tbl = self.season.query(lo, hi)
             with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, tbl.schema) as writer:
                 writer.write_table(tbl)
-        s = self.season
-        return _Facts(s.series.iloc[lo:hi].reset_index(drop=True), tbl, tuple(s.config.engagement_metrics))
+        return self.season.fetch(lo, hi, tbl)
 
 
 def _robust_scale(resid: np.ndarray, starts: np.ndarray, config: IntegrityConfig):
