@@ -272,12 +272,10 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
         ctx.rankings[kind].table = empty_like(table)
         ctx.rankings_raw[kind].table = empty_like(raw)
     n = 0
-    raw_rows = _rows_of(raw)
-    for i, (rows, periods) in enumerate(_period_slices(table["period"])):
-        part = ranking_frame(kind, ctx, table.iloc[rows], raw_rows(periods))
+    for i, part in enumerate(_ranking_pieces(kind, ctx, table, raw)):
         to_csv(part, stage / "rankings" / f"{kind}.csv", append=i > 0)
         n += len(part)
-    del table, raw, raw_rows, part
+    del table, raw, part
     ind, raw = ctx.indicators[kind], ctx.indicators_raw[kind]
     if release:
         ctx.indicators[kind] = empty_like(ind)
@@ -285,6 +283,14 @@ def write_kind(stage: Path, ctx: BuildContext, kind: str, *, release: bool = Fal
     _write_indicators(ind, raw, stage / "indicators" / f"{kind}.csv")
     ctx.written[kind] = n
     return n
+
+
+def _ranking_pieces(kind: str, ctx: BuildContext, table: pd.DataFrame, raw: pd.DataFrame):
+    """The published rows (``ranking_frame``) of a ranking ``table`` and its unadjusted ``raw``, a
+    few whole periods at a time (``WRITE_ROWS``)."""
+    raw_rows = _rows_of(raw)
+    for rows, periods in _period_slices(table["period"]):
+        yield ranking_frame(kind, ctx, table.iloc[rows], raw_rows(periods))
 
 
 def _merged_pieces(ind: pd.DataFrame, raw: pd.DataFrame):
@@ -360,9 +366,7 @@ class KindPublisher:
     def add(self, table: pd.DataFrame, raw: pd.DataFrame, ind: pd.DataFrame, ind_raw: pd.DataFrame) -> None:
         """One run: its ranking and unadjusted ranking, its adjusted and unadjusted indicators."""
         path = self.stage / "rankings" / f"{self.kind}.csv"
-        raw_rows = _rows_of(raw)
-        for rows, periods in _period_slices(table["period"]):
-            part = ranking_frame(self.kind, self.ctx, table.iloc[rows], raw_rows(periods))
+        for part in _ranking_pieces(self.kind, self.ctx, table, raw):
             if len(part):
                 to_csv(part, path, append=self._ranking_written)
                 self._ranking_written, self.rows = True, self.rows + len(part)
