@@ -323,14 +323,18 @@ def _write_indicators(ind: pd.DataFrame, raw: pd.DataFrame, path: Path) -> None:
     columns, then the rows."""
     pieces = _merged_pieces(ind, raw)
     first = next(pieces)
-    single = first if len(ind) <= WRITE_ROWS else None  # merged once when small
     changed: set[str] = set()
     _changed_codes(first, changed)
+    several = False
     for m in pieces:
+        several = True
         _changed_codes(m, changed)
     keep = _published_columns(first, changed)
+    # one piece (a small table) is written as merged; several are merged again, one at a time,
+    # and the first is not held meanwhile
+    again = _merged_pieces(ind, raw) if several else iter([first])
     del first
-    for i, m in enumerate([single] if single is not None else _merged_pieces(ind, raw)):
+    for i, m in enumerate(again):
         to_csv(m[keep], path, append=i > 0)
 
 
