@@ -164,3 +164,48 @@ def test_asem_through_the_general_engine():
     assert (res.ranks.nominal_rank == nominal.loc[res.ranks.index]).all()
     assert len(res.ranks) == len(raw) and (res.ranks.rank_low <= res.ranks.rank_high).all()
     assert set(res.sensitivity.factor) == {"weights", "normalise", "impute"}
+
+
+@pytest.mark.parametrize("n_threads", ["1", "2", "3"])
+def test_any_number_of_threads_gives_the_same_replications(full, monkeypatch, n_threads):
+    """The Monte Carlo runs its pieces on FANXING_THREADS threads: the same ranks, shifts, summary
+    and Sobol indices as on one thread, and progress still comes in order, once per chunk."""
+    from fanxing.index.uncertainty import run as run_mod
+
+    df, m, res = full
+    monkeypatch.setenv("FANXING_THREADS", n_threads)
+    assert run_mod.threads() == int(n_threads)
+    calls = []
+    again = run_uncertainty(df, m, {**ALL_CHOICES, "chunk": 37}, progress=lambda d, t: calls.append((d, t)))
+    n = res.summary["replications"]
+    assert calls == [(min(d, n), n) for d in range(37, n + 37, 37)]
+    assert (res.replication_ranks == again.replication_ranks).all()
+    assert np.array_equal(res.shifts, again.shifts)
+    pd.testing.assert_frame_equal(res.ranks, again.ranks)
+    pd.testing.assert_frame_equal(res.sensitivity, again.sensitivity)
+
+
+def test_threads_share_out_each_chunk_and_the_setting_is_checked(monkeypatch):
+    from fanxing.index.uncertainty import run as run_mod
+
+    # two threads: each chunk of 10 in two pieces of 5 (the cells held at once stay one chunk's)
+    assert run_mod._pieces(23, 10, 2, False) == [(0, 5), (5, 10), (10, 15), (15, 20), (20, 23)]
+    assert run_mod._pieces(23, 10, 2, True) == [(0, 10), (10, 20), (20, 23)]
+    assert run_mod._pieces(7, 10, 1, False) == [(0, 7)]
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("FANXING_THREADS", bad)
+        with pytest.raises(ValueError, match="FANXING_THREADS"):
+            run_mod.threads()
+    monkeypatch.delenv("FANXING_THREADS")
+    assert run_mod.threads() >= 1
+
+
+def test_the_positive_check_names_the_same_chunk_on_threads(monkeypatch):
+    spec = {"aggregate": {"options": ["arithmetic", "geometric"]}, "chunk": 7}
+    messages = []
+    for n in ("1", "2"):
+        monkeypatch.setenv("FANXING_THREADS", n)
+        with pytest.raises(IndexComputationError, match=r"uncertainty.*'geometric'.*positive") as e:
+            run_uncertainty(data(20), methodology(), spec)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]

@@ -15,6 +15,7 @@ whole-array evaluation, so tiling changes no bit. The products keep their (block
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import functools
 import glob
@@ -76,6 +77,20 @@ class Replicator:
         self._cache: dict[tuple, np.ndarray] = {}
         self._x_by_col = np.ascontiguousarray(np.moveaxis(plan.x, 2, 0))  # (indicators, V, units)
         self._buffers: dict[str, np.ndarray] = {}
+
+    def fork(self) -> Replicator:
+        """A replicator for another thread: the same plan, uniforms and cache of transformed matrices
+        (entries are only added, each the same whichever thread adds it), its own buffers."""
+        other = copy.copy(self)
+        other._buffers = {}
+        return other
+
+    @property
+    def checks_positive(self) -> bool:
+        """Whether some aggregation of aggregates checks that its children are positive: then a chunk's
+        values are computed whole, so that the error names the first offending child of the chunk."""
+        return any(not pp.indicator_only and any(m.needs_positive[0] for m in pp.methods)
+                   for pp in self.plan.parents)
 
     def _buffer(self, code: str, r: int) -> np.ndarray:
         """(r × units) rows of a buffer for the values of aggregate ``code``, kept between blocks and
@@ -277,7 +292,7 @@ class Replicator:
         ch = ch.take(order)
         key = key[order]
         parents = self.plan.parents
-        if any(not pp.indicator_only and any(m.needs_positive[0] for m in pp.methods) for pp in parents):
+        if self.checks_positive:
             # keep the whole-chunk order of the checks of positive values (the error names the first)
             values = self._values(ch, _blocks(key), _blocks(ch.agg), buffers=True)
             yield values[self.plan.hierarchy.root], order

@@ -3,8 +3,11 @@ rank statistics and (optionally) Sobol indices."""
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,16 +95,8 @@ def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, 
     nominal_r = nominal_ranks(plan)
     ranks = np.empty((n_rep, len(plan.units)), dtype=np.int32)
     shifts = np.empty(n_rep)
-    with single_threaded_blas():
-        step = chunk_size(spec.chunk, len(plan.units))
-        for start in range(0, n_rep, step):
-            part = choices.take(slice(start, start + step))
-            stop = start + len(part)
-            for scores, rows in rep.root_blocks(part):  # a block of replications of one variant
-                min_ranks(scores, out=ranks, rows=start + rows)
-            shifts[start:stop] = rank_shift(ranks[start:stop], nominal_r)
-            if progress is not None:
-                progress(stop, n_rep)
+    step = chunk_size(spec.chunk, len(plan.units))
+    _monte_carlo(rep, choices, step, ranks, shifts, nominal_r, progress)
     t_mc = time.perf_counter()
 
     table = rank_table(ranks, nominal_r, plan.units, spec.top)
@@ -147,6 +142,81 @@ def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, 
     return UncertaintyResult(table, sensitivity, summary, ranks, shifts)
 
 
+def threads() -> int:
+    """Threads for the Monte Carlo: ``FANXING_THREADS`` when set (≥ 1), else the CPUs this process
+    may run on."""
+    env = os.environ.get("FANXING_THREADS", "").strip()
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            raise ValueError(f"FANXING_THREADS={env!r}: expected a whole number of threads (1 or more)") from None
+        if n < 1:
+            raise ValueError(f"FANXING_THREADS={env!r}: expected a whole number of threads (1 or more)")
+        return n
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pieces(n_rep: int, step: int, workers: int, whole_chunks: bool) -> list[tuple[int, int]]:
+    """(start, stop) of the replications computed together: the chunks of ``step``, each cut into
+    ``workers`` pieces (so that the threads together hold no more cells than one chunk did), unless
+    ``whole_chunks``."""
+    per = step if whole_chunks or workers == 1 else max(1, -(-step // workers))
+    out = []
+    for c0 in range(0, n_rep, step):
+        c1 = min(c0 + step, n_rep)
+        out += [(s, min(s + per, c1)) for s in range(c0, c1, per)]
+    return out
+
+
+def _monte_carlo(rep: Replicator, choices: Choices, step: int, ranks: np.ndarray, shifts: np.ndarray,
+                 nominal_r: np.ndarray, progress: Progress | None) -> None:
+    """Ranks (and mean absolute rank shifts) of every replication, into ``ranks`` and ``shifts``.
+
+    Pieces of replications run on ``threads()`` threads, each with its own :class:`Replicator`
+    buffers (numpy releases the GIL in the products, sorts and element-wise work that dominate). A
+    replication's numbers depend only on its own choices, so the result is the same on any number of
+    threads. ``progress(done, total)`` is called in order, once per chunk of ``step``. When the
+    aggregation checks that values are positive (the error names the first offending chunk), the
+    pieces are the chunks themselves and the first failing chunk in order is the one reported.
+    """
+    n_rep = len(choices)
+    workers = min(threads(), max(1, n_rep))
+    pieces = _pieces(n_rep, step, workers, rep.checks_positive)
+    local = threading.local()
+
+    def run(piece: tuple[int, int]) -> int:
+        start, stop = piece
+        r = getattr(local, "rep", None)
+        if r is None:
+            r = local.rep = rep if workers == 1 else rep.fork()
+        with single_threaded_blas():
+            for scores, rows in r.root_blocks(choices.take(slice(start, stop))):  # one variant a block
+                min_ranks(scores, out=ranks, rows=start + rows)
+            shifts[start:stop] = rank_shift(ranks[start:stop], nominal_r)
+        return stop
+
+    def report(stop: int) -> None:
+        if progress is not None and (stop % step == 0 or stop == n_rep):
+            progress(stop, n_rep)
+
+    if workers == 1 or len(pieces) == 1:
+        for piece in pieces:
+            report(run(piece))
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanxing-mc") as pool:
+        futures = [pool.submit(run, piece) for piece in pieces]
+        try:
+            for f in futures:  # in order: progress in order, and the first failing piece is raised
+                report(f.result())
+        finally:
+            for f in futures:
+                f.cancel()
+
+
 def replication_scores(plan: Plan, choices: Choices, seed_uniforms: np.ndarray | None = None,
                        all_aggregates: bool = True) -> dict[str, np.ndarray]:
     """(R × units) scores for explicit choices — e.g. :meth:`Choices.nominal` reproduces the engine."""
@@ -154,4 +224,4 @@ def replication_scores(plan: Plan, choices: Choices, seed_uniforms: np.ndarray |
     return Replicator(plan, uniforms).scores(choices, all_aggregates=all_aggregates)
 
 
-__all__ = ["SECTION", "UncertaintyResult", "replication_scores", "run_uncertainty"]
+__all__ = ["SECTION", "UncertaintyResult", "replication_scores", "run_uncertainty", "threads"]
