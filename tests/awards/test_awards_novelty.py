@@ -198,6 +198,19 @@ def test_screened_search_equals_brute_force_and_all_pairs(monkeypatch, seed, con
     pd.testing.assert_frame_equal(screened, all_pairs, check_exact=True)  # bit-identical
 
 
+@pytest.mark.parametrize("n_threads", ["1", "3"])
+def test_the_screening_gives_the_same_result_on_any_number_of_threads(monkeypatch, n_threads):
+    """Blocks of queries are screened on FANXING_THREADS threads and combined in order: bit-identical."""
+    f = random_frame(3, n=400)
+    config = NoveltyConfig(scale="distance")
+    small_tiles(monkeypatch)
+    monkeypatch.setenv("FANXING_THREADS", "2")
+    two = novelty(f, config)
+    monkeypatch.setenv("FANXING_THREADS", n_threads)
+    pd.testing.assert_frame_equal(novelty(f, config), two, check_exact=True)
+    assert_same(two, brute_force(f, config))
+
+
 def test_bounds_that_are_not_tight_at_the_top_fall_back_to_all_pairs(monkeypatch):
     # "alpha" and "beta" always occur together (one block) but with different frequencies: the block
     # bound exceeds the similarity, the certificate fails and those rows take the all-pairs method

@@ -170,11 +170,11 @@ def test_asem_through_the_general_engine():
 def test_any_number_of_threads_gives_the_same_replications(full, monkeypatch, n_threads):
     """The Monte Carlo runs its pieces on FANXING_THREADS threads: the same ranks, shifts, summary
     and Sobol indices as on one thread, and progress still comes in order, once per chunk."""
-    from fanxing.index.uncertainty import run as run_mod
+    from fanxing import parallel
 
     df, m, res = full
     monkeypatch.setenv("FANXING_THREADS", n_threads)
-    assert run_mod.threads() == int(n_threads)
+    assert parallel.threads() == int(n_threads)
     calls = []
     again = run_uncertainty(df, m, {**ALL_CHOICES, "chunk": 37}, progress=lambda d, t: calls.append((d, t)))
     n = res.summary["replications"]
@@ -192,12 +192,23 @@ def test_threads_share_out_each_chunk_and_the_setting_is_checked(monkeypatch):
     assert run_mod._pieces(23, 10, 2, False) == [(0, 5), (5, 10), (10, 15), (15, 20), (20, 23)]
     assert run_mod._pieces(23, 10, 2, True) == [(0, 10), (10, 20), (20, 23)]
     assert run_mod._pieces(7, 10, 1, False) == [(0, 7)]
+    from fanxing import parallel
+
     for bad in ("0", "two", "-1"):
         monkeypatch.setenv("FANXING_THREADS", bad)
         with pytest.raises(ValueError, match="FANXING_THREADS"):
-            run_mod.threads()
-    monkeypatch.delenv("FANXING_THREADS")
-    assert run_mod.threads() >= 1
+            parallel.threads()
+    monkeypatch.delenv("FANXING_THREADS", raising=False)
+    assert parallel.threads() >= 1
+    # results in order; the first failure in that order is the one raised
+    assert list(parallel.ordered_map(lambda x: x * x, range(9), 3)) == [x * x for x in range(9)]
+
+    def fail(x):
+        if x in (2, 5):
+            raise KeyError(x)
+        return x
+    with pytest.raises(KeyError, match="2"):
+        list(parallel.ordered_map(fail, range(9), 3))
 
 
 def test_the_positive_check_names_the_same_chunk_on_threads(monkeypatch):

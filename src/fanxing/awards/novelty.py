@@ -50,6 +50,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from fanxing.awards.config import NoveltyConfig
+from fanxing.parallel import ordered_map
 
 HERE = Path(__file__).parent
 USER_DICT = HERE / "drama_dict.txt"
@@ -302,87 +303,103 @@ def _screen(xb: sp.csr_matrix, eps: float, qpos: np.ndarray, q: np.ndarray,
             kk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Candidate (row, column) pairs of the screened search, for queries at columns ``qpos`` with
     prefixes ``q`` (by release); per row the limit L (every column of its prefix that is not a
-    candidate has a float32 bound below L) and whether it gave up (too many candidates)."""
-    nb = xb.shape[1]
-    margin = np.float32(4 * eps)
+    candidate has a float32 bound below L) and whether it gave up (too many candidates).
+
+    Blocks of `_BOUND_ROWS` queries are independent: they run on ``fanxing.parallel.threads()``
+    threads (scipy's sparse × dense product and numpy release the GIL) and are combined in order,
+    so the result does not depend on the number of threads."""
     tiles = [xb[c:c + _BOUND_CHUNK] for c in range(0, xb.shape[0], _BOUND_CHUNK)]
-    per_chunk = _BOUND_CHUNK // _GROUP
-    in_group = np.arange(_GROUP)
     n_rows = len(qpos)
     limit = np.full(n_rows, -np.inf)
     gave_up = np.zeros(n_rows, dtype=bool)
     out_r: list[np.ndarray] = []
     out_c: list[np.ndarray] = []
-    for lo in range(0, n_rows, _BOUND_ROWS):
-        qr = q[lo:lo + _BOUND_ROWS]
-        nr = len(qr)
-        width = int(qr.max())
-        qb = xb[qpos[lo:lo + _BOUND_ROWS]]
-        qt = np.zeros((nb, nr), dtype=np.float32)  # the queries' block norms, one column per query
-        qt[qb.indices, np.repeat(np.arange(nr), np.diff(qb.indptr))] = qb.data
-        top = np.full((nr, kk), -np.inf, dtype=np.float32)  # the kk largest bounds collected, per row
-        lim = np.full(nr, -np.inf, dtype=np.float32)
-        stop = np.zeros(nr, dtype=bool)
-        count = np.zeros(nr, dtype=np.int64)
-        cand_r, cand_c, cand_u = [], [], []
-        for c0 in range(0, width, _BOUND_SPAN):
-            c1 = min(c0 + _BOUND_SPAN, width)
-            parts = []  # bounds of columns c0.. (chunk by chunk) × rows; −inf outside the prefixes
-            for a in range(c0, c1, _BOUND_CHUNK):
-                b = min(a + _BOUND_CHUNK, c1)
-                u = (tiles[a // _BOUND_CHUNK] if b - a == _BOUND_CHUNK else xb[a:b]) @ qt
-                if b > qr.min():
-                    u[(a + np.arange(b - a))[:, None] >= qr[None, :]] = -np.inf
-                if (b - a) % _GROUP:
-                    u = np.concatenate([u, np.full((_GROUP - (b - a) % _GROUP, nr), -np.inf, np.float32)])
-                parts.append(u)
-            gmax = np.concatenate([u.reshape(-1, _GROUP, nr).max(axis=1) for u in parts])
-            if c0 > 0:
-                tau = top[:, kk - 1]
-            elif len(gmax) >= kk:  # kk group maxima are kk bounds: the kk-th largest is a first threshold
-                tau = np.partition(gmax, len(gmax) - kk, axis=0)[len(gmax) - kk]
-            else:
-                tau = np.full(nr, -np.inf, dtype=np.float32)
-            thr = np.where(stop, np.float32(np.inf), tau - margin).astype(np.float32)
-            np.maximum(lim, thr, out=lim)
-            gi, ri = np.nonzero(gmax >= thr[None, :])
-            if not gi.size:
-                continue
-            chunk = gi // per_chunk
-            at = (gi % per_chunk * _GROUP)[:, None] + in_group[None, :]
-            u = np.empty(at.shape, dtype=np.float32)
-            for c in np.unique(chunk):
-                sel = chunk == c
-                u[sel] = parts[c][at[sel], ri[sel, None]]
-            at += (c0 + chunk * _BOUND_CHUNK)[:, None]
-            keep = (u >= thr[ri][:, None]) & (at < qr[ri][:, None])
-            cr = np.broadcast_to(ri[:, None], at.shape)[keep]
-            cu = u[keep]
-            cand_r.append(cr)
-            cand_c.append(at[keep])
-            cand_u.append(cu)
-            count += np.bincount(cr, minlength=nr)
-            stop |= count > _MAX_CANDIDATES
-            # the kk largest bounds collected so far → the next threshold
-            ar = np.concatenate([np.repeat(np.arange(nr), kk), cr])
-            au = np.concatenate([top.ravel(), cu])
-            o = np.lexsort((-au, ar))
-            ar, au = ar[o], au[o]
-            place = np.arange(len(ar)) - np.searchsorted(ar, np.arange(nr))[ar]
-            sel = place < kk
-            top = np.full((nr, kk), -np.inf, dtype=np.float32)
-            top[ar[sel], place[sel]] = au[sel]
-        if cand_r:
-            cr = np.concatenate(cand_r)
-            cu = np.concatenate(cand_u)
-            keep = (cu >= lim[cr]) & ~stop[cr]
-            out_r.append(cr[keep] + lo)
-            out_c.append(np.concatenate(cand_c)[keep])
-        limit[lo:lo + nr] = lim
-        gave_up[lo:lo + nr] = stop
+
+    def block(lo: int):
+        return lo, _screen_block(xb, tiles, eps, qpos[lo:lo + _BOUND_ROWS], q[lo:lo + _BOUND_ROWS], kk)
+
+    for lo, (cr, cc, lim, stop) in ordered_map(block, range(0, n_rows, _BOUND_ROWS), name="fanxing-novelty"):
+        out_r.append(cr + lo)
+        out_c.append(cc)
+        limit[lo:lo + len(lim)] = lim
+        gave_up[lo:lo + len(lim)] = stop
     pr = np.concatenate(out_r) if out_r else np.zeros(0, dtype=np.int64)
     pc = np.concatenate(out_c) if out_c else np.zeros(0, dtype=np.int64)
     return pr, pc, limit, gave_up
+
+
+def _screen_block(xb: sp.csr_matrix, tiles: list[sp.csr_matrix], eps: float, qpos: np.ndarray, qr: np.ndarray,
+                  kk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_screen` for one block of queries (columns ``qpos``, prefixes ``qr``): candidate rows (within
+    the block) and columns, and per query its limit and whether it gave up."""
+    nb = xb.shape[1]
+    margin = np.float32(4 * eps)
+    per_chunk = _BOUND_CHUNK // _GROUP
+    in_group = np.arange(_GROUP)
+    nr = len(qr)
+    width = int(qr.max())
+    qb = xb[qpos]
+    qt = np.zeros((nb, nr), dtype=np.float32)  # the queries' block norms, one column per query
+    qt[qb.indices, np.repeat(np.arange(nr), np.diff(qb.indptr))] = qb.data
+    top = np.full((nr, kk), -np.inf, dtype=np.float32)  # the kk largest bounds collected, per row
+    lim = np.full(nr, -np.inf, dtype=np.float32)
+    stop = np.zeros(nr, dtype=bool)
+    count = np.zeros(nr, dtype=np.int64)
+    cand_r, cand_c, cand_u = [], [], []
+    for c0 in range(0, width, _BOUND_SPAN):
+        c1 = min(c0 + _BOUND_SPAN, width)
+        parts = []  # bounds of columns c0.. (chunk by chunk) × rows; −inf outside the prefixes
+        for a in range(c0, c1, _BOUND_CHUNK):
+            b = min(a + _BOUND_CHUNK, c1)
+            u = (tiles[a // _BOUND_CHUNK] if b - a == _BOUND_CHUNK else xb[a:b]) @ qt
+            if b > qr.min():
+                u[(a + np.arange(b - a))[:, None] >= qr[None, :]] = -np.inf
+            if (b - a) % _GROUP:
+                u = np.concatenate([u, np.full((_GROUP - (b - a) % _GROUP, nr), -np.inf, np.float32)])
+            parts.append(u)
+        gmax = np.concatenate([u.reshape(-1, _GROUP, nr).max(axis=1) for u in parts])
+        if c0 > 0:
+            tau = top[:, kk - 1]
+        elif len(gmax) >= kk:  # kk group maxima are kk bounds: the kk-th largest is a first threshold
+            tau = np.partition(gmax, len(gmax) - kk, axis=0)[len(gmax) - kk]
+        else:
+            tau = np.full(nr, -np.inf, dtype=np.float32)
+        thr = np.where(stop, np.float32(np.inf), tau - margin).astype(np.float32)
+        np.maximum(lim, thr, out=lim)
+        gi, ri = np.nonzero(gmax >= thr[None, :])
+        if not gi.size:
+            continue
+        chunk = gi // per_chunk
+        at = (gi % per_chunk * _GROUP)[:, None] + in_group[None, :]
+        u = np.empty(at.shape, dtype=np.float32)
+        for c in np.unique(chunk):
+            sel = chunk == c
+            u[sel] = parts[c][at[sel], ri[sel, None]]
+        at += (c0 + chunk * _BOUND_CHUNK)[:, None]
+        keep = (u >= thr[ri][:, None]) & (at < qr[ri][:, None])
+        cr = np.broadcast_to(ri[:, None], at.shape)[keep]
+        cu = u[keep]
+        cand_r.append(cr)
+        cand_c.append(at[keep])
+        cand_u.append(cu)
+        count += np.bincount(cr, minlength=nr)
+        stop |= count > _MAX_CANDIDATES
+        # the kk largest bounds collected so far → the next threshold
+        ar = np.concatenate([np.repeat(np.arange(nr), kk), cr])
+        au = np.concatenate([top.ravel(), cu])
+        o = np.lexsort((-au, ar))
+        ar, au = ar[o], au[o]
+        place = np.arange(len(ar)) - np.searchsorted(ar, np.arange(nr))[ar]
+        sel = place < kk
+        top = np.full((nr, kk), -np.inf, dtype=np.float32)
+        top[ar[sel], place[sel]] = au[sel]
+    empty = np.zeros(0, dtype=np.int64)
+    if not cand_r:
+        return empty, empty, lim, stop
+    cr = np.concatenate(cand_r)
+    cu = np.concatenate(cand_u)
+    keep = (cu >= lim[cr]) & ~stop[cr]
+    return cr[keep], np.concatenate(cand_c)[keep], lim, stop
 
 
 def _pair_similarities(x: sp.csr_matrix, qi: np.ndarray, dj: np.ndarray) -> np.ndarray:

@@ -3,11 +3,9 @@ rank statistics and (optionally) Sobol indices."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from fanxing.index.uncertainty.sampling import Choices, choices_from, make_desig
 from fanxing.index.uncertainty.sobol import sobol_indices
 from fanxing.index.uncertainty.spec import SECTION, UncertaintySpec, load_uncertainty, split_methodology
 from fanxing.index.uncertainty.summary import rank_shift, rank_table
+from fanxing.parallel import ordered_map, threads
 
 SHIFT_OUTPUT = "mean_abs_rank_shift"
 
@@ -142,24 +141,6 @@ def run_uncertainty(data: pd.DataFrame, methodology: Methodology | Mapping[str, 
     return UncertaintyResult(table, sensitivity, summary, ranks, shifts)
 
 
-def threads() -> int:
-    """Threads for the Monte Carlo: ``FANXING_THREADS`` when set (≥ 1), else the CPUs this process
-    may run on."""
-    env = os.environ.get("FANXING_THREADS", "").strip()
-    if env:
-        try:
-            n = int(env)
-        except ValueError:
-            raise ValueError(f"FANXING_THREADS={env!r}: expected a whole number of threads (1 or more)") from None
-        if n < 1:
-            raise ValueError(f"FANXING_THREADS={env!r}: expected a whole number of threads (1 or more)")
-        return n
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _pieces(n_rep: int, step: int, workers: int, whole_chunks: bool) -> list[tuple[int, int]]:
     """(start, stop) of the replications computed together: the chunks of ``step``, each cut into
     ``workers`` pieces (so that the threads together hold no more cells than one chunk did), unless
@@ -203,18 +184,8 @@ def _monte_carlo(rep: Replicator, choices: Choices, step: int, ranks: np.ndarray
         if progress is not None and (stop % step == 0 or stop == n_rep):
             progress(stop, n_rep)
 
-    if workers == 1 or len(pieces) == 1:
-        for piece in pieces:
-            report(run(piece))
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanxing-mc") as pool:
-        futures = [pool.submit(run, piece) for piece in pieces]
-        try:
-            for f in futures:  # in order: progress in order, and the first failing piece is raised
-                report(f.result())
-        finally:
-            for f in futures:
-                f.cancel()
+    for stop in ordered_map(run, pieces, workers, name="fanxing-mc"):  # in order: progress in order,
+        report(stop)  # and the first failing piece is the one raised
 
 
 def replication_scores(plan: Plan, choices: Choices, seed_uniforms: np.ndarray | None = None,
@@ -224,4 +195,4 @@ def replication_scores(plan: Plan, choices: Choices, seed_uniforms: np.ndarray |
     return Replicator(plan, uniforms).scores(choices, all_aggregates=all_aggregates)
 
 
-__all__ = ["SECTION", "UncertaintyResult", "replication_scores", "run_uncertainty", "threads"]
+__all__ = ["SECTION", "UncertaintyResult", "replication_scores", "run_uncertainty"]
