@@ -91,3 +91,17 @@ def test_blocks_decide_like_the_whole_table(tmp_path, monkeypatch):
     same_as_pandas(pd.DataFrame({"o": late_list, "x": np.arange(10)}), tmp_path)
     same_as_pandas(pd.DataFrame({"only": ["a", "b", "c", "d", "e", "", "g", "h", "i"]}), tmp_path)
     same_as_pandas(pd.DataFrame({"o": np.array(["a", None, np.nan, "d", "e", None], dtype=object)}), tmp_path)
+
+
+@pytest.mark.parametrize("n_threads", ["1", "3"])
+def test_columns_made_on_any_number_of_threads_are_the_same_bytes(tmp_path, monkeypatch, n_threads):
+    """Each block's columns are turned into text on FANXING_THREADS threads, joined in order."""
+    monkeypatch.setenv("FANXING_THREADS", n_threads)
+    rng = np.random.default_rng(11)
+    n = 5000
+    frame = pd.DataFrame({
+        "period": ["2024-W01"] * n, "drama_id": [f"D{i:05d}" for i in range(n)], "rank": np.arange(1, n + 1),
+        **{f"x{j}": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n) * 10.0 ** j) for j in range(-3, 9)},
+        "title": [f"《剧{i}》, \"x\"" if i % 7 == 0 else f"剧{i}" for i in range(n)],
+        "flag": rng.random(n) < 0.5})
+    same_as_pandas(frame, tmp_path)

@@ -4,7 +4,9 @@ pandas formats every float with ``numpy.ndarray.astype(str)`` and writes rows th
 module; on the large tables of a build (weekly rankings and indicators: hundreds of thousands of
 rows × ~20 columns) that is most of the publishing time. Here, a block of rows at a time, every
 column becomes an Arrow string array with the same text pandas would write, the columns are joined
-row-wise by Arrow's compute kernels, and the block's bytes go to the file in one write:
+row-wise by Arrow's compute kernels, and the block's bytes go to the file in one write. A block's
+columns are made on ``fanxing.parallel.threads()`` threads (Arrow's kernels and numpy release the
+GIL) and joined in column order, so the bytes do not depend on the number of threads:
 
 - floats: Arrow's shortest round-trip digits where they are laid out as numpy lays them out
   (positional, non-integral, 1e-4 ≤ |x| < 1e16), integral values as ``<int>.0``, NaN as the empty
@@ -23,6 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from fanxing.parallel import ordered_map
 
 _SPECIAL = r'[,"\n\r]'
 BLOCK_ROWS = 250_000  # rows joined and written at a time
@@ -209,7 +213,9 @@ def to_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) -> No
             fh.write(header)
         for a in range(0, len(frame), BLOCK_ROWS):
             block = frame.iloc[a:a + BLOCK_ROWS]
-            cols = [_column(block.iloc[:, j]) for j in range(block.shape[1])]
+            # the columns' texts on threads (Arrow's kernels and numpy release the GIL), in order
+            cols = list(ordered_map(lambda j, b=block: _column(b.iloc[:, j]), range(block.shape[1]),
+                                    name="fanxing-csv"))
             if len(cols) == 1 and pc.any(pc.equal(cols[0], "")).as_py():
                 # the csv module writes a lone empty field as "": pandas writes such a block
                 fh.write(block.to_csv(index=False, header=False).encode("utf-8"))
