@@ -279,3 +279,55 @@ def test_pair_similarities_are_bit_identical_to_the_sparse_product():
         assert np.array_equal(got[:300], want)
         full = (m @ m.T).toarray()
         assert np.array_equal(got, full[qi, dj])
+
+
+# --- tokens segmented in a separate process while a build goes on ---------------------------------
+
+def synopsis_frame(n=60):
+    rng = np.random.default_rng(8)
+    texts = [TROPE, OTHER, UNIQUE, "他在宽窄巷子学习川剧变脸，用蜀锦蜀绣打动了霸总"]
+    rows = []
+    for i in range(n):
+        s = texts[i % len(texts)] + ("，" + texts[int(rng.integers(0, len(texts)))] if i % 3 else "")
+        day = str((pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 50)))).date())
+        rows.append((f"d{i}", day, s, ["甜宠"] if i % 2 else ["逆袭", "古装"]))
+    return frame(rows)
+
+
+def test_tokens_from_the_background_process_give_the_same_scores(monkeypatch):
+    from fanxing.awards.novelty import TokensInBackground
+
+    f, config = synopsis_frame(), NoveltyConfig(scale="distance", min_earlier=2)
+    want = novelty(f, config)
+    tokens = TokensInBackground(f, config)
+    calls = []
+    real = novelty_module._token_ids_of
+    monkeypatch.setattr(novelty_module, "_token_ids_of", lambda *a: calls.append(1) or real(*a))
+    got = novelty(f, config, tokens)
+    assert calls == []  # the process's tokens were used: nothing segmented here
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert tokens.ids_for(f, config) is None  # used once, then the process is gone
+
+
+def test_tokens_of_other_dramas_or_another_config_are_not_used(monkeypatch):
+    from fanxing.awards.novelty import TokensInBackground
+
+    f, config = synopsis_frame(), NoveltyConfig(scale="distance", min_earlier=2)
+    other = f.assign(synopsis=f["synopsis"].where(f.index != 5, UNIQUE))
+    for dramas, cfg in ((other, config), (f, NoveltyConfig(scale="distance", min_earlier=2, genre_weight=1))):
+        tokens = TokensInBackground(f, config)
+        got = novelty(dramas, cfg, tokens)
+        pd.testing.assert_frame_equal(got, novelty(dramas, cfg), check_exact=True)
+        tokens.close()
+
+
+def test_closing_early_stops_the_process():
+    from fanxing.awards.novelty import TokensInBackground
+
+    f = synopsis_frame(400)
+    tokens = TokensInBackground(f, NoveltyConfig())
+    proc = tokens._proc
+    tokens.close()
+    assert proc.poll() is not None  # ended
+    assert tokens.ids_for(f, NoveltyConfig()) is None
+    tokens.close()  # twice is harmless

@@ -39,6 +39,7 @@ that float32 product is several times cheaper than the float64 sparse product it
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
@@ -119,24 +120,139 @@ def _han_blocks(text: str) -> list[str]:
     return [b for b in jieba.re_han_default.split(jieba.strdecode(text)) if b]
 
 
-def tfidf(docs: Sequence[Sequence[str]]) -> tuple[sp.csr_matrix, list[str]]:
-    """Sublinear TF-IDF (smooth idf), rows L2-normalised; the vocabulary is sorted (deterministic)."""
+def token_ids(docs: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The sorted vocabulary, every token's index in it (documents in order), and tokens per document."""
     vocab = sorted({t for d in docs for t in d})
     index = {t: i for i, t in enumerate(vocab)}
-    rows = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
-    cols = np.fromiter((index[t] for d in docs for t in d), dtype=np.int64, count=len(rows))
-    x = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), len(vocab))).tocsr()
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    cols = np.fromiter((index[t] for d in docs for t in d), dtype=np.int64, count=int(lengths.sum()))
+    return vocab, cols, lengths
+
+
+def tfidf(docs: Sequence[Sequence[str]]) -> tuple[sp.csr_matrix, list[str]]:
+    """Sublinear TF-IDF (smooth idf), rows L2-normalised; the vocabulary is sorted (deterministic)."""
+    vocab, cols, lengths = token_ids(docs)
+    return _tfidf(cols, lengths, len(vocab)), vocab
+
+
+def _tfidf(cols: np.ndarray, lengths: np.ndarray, n_vocab: int) -> sp.csr_matrix:
+    """``tfidf`` from ``token_ids``."""
+    n_docs = len(lengths)
+    rows = np.repeat(np.arange(n_docs), lengths)
+    x = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_docs, n_vocab)).tocsr()
     x.sum_duplicates()
     x.data = 1.0 + np.log(x.data)
-    df = np.bincount(x.indices, minlength=len(vocab))
-    idf = np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0
+    df = np.bincount(x.indices, minlength=n_vocab)
+    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
     x = sp.csr_matrix(x.multiply(idf[np.newaxis, :]))
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return sp.csr_matrix(sp.diags(inv) @ x), vocab
+    return sp.csr_matrix(sp.diags(inv) @ x)
 
 
-def novelty(dramas: pd.DataFrame, config: NoveltyConfig) -> pd.DataFrame:
+def _token_ids_of(synopses: Sequence[str], genres: Sequence[Sequence[str]],
+                  config: NoveltyConfig) -> tuple[list[str], np.ndarray, np.ndarray]:
+    cache: dict[str, list[str]] = {}
+    return token_ids([tokenize(s, g, config, cache) for s, g in zip(synopses, genres, strict=True)])
+
+
+def _tokens_main() -> None:
+    """The background process of ``TokensInBackground``: (synopses, genres, config) pickled on stdin,
+    ``("ok", token_ids)`` or ``("error", text)`` pickled on stdout."""
+    import pickle
+    import sys
+
+    result = sys.stdout.buffer
+    sys.stdout = sys.stderr  # whatever else writes to stdout cannot mix with the result
+    try:
+        synopses, genres, config = pickle.load(sys.stdin.buffer)
+        out = ("ok", _token_ids_of(synopses, genres, config))
+    except BaseException as exc:  # reported to the parent, which then tokenizes itself
+        out = ("error", f"{type(exc).__name__}: {exc}")
+    pickle.dump(out, result, protocol=pickle.HIGHEST_PROTOCOL)
+    result.flush()
+
+
+class TokensInBackground:
+    """The novelty tokens of every drama, segmented by jieba in a separate process while the caller
+    goes on (a build starts it once the catalogue is loaded; jieba is pure Python and holds the GIL,
+    so a thread would not run beside the rest of the build).
+
+    The process is a fresh interpreter that imports this module only (not the caller's main script,
+    as multiprocessing's spawn would); the dramas go to it on its stdin from a thread, the tokens come
+    back on its stdout. ``novelty(..., tokens=)`` uses them only when its dramas' synopses and genres
+    and the config are the very ones given here, and tokenizes itself when they differ or the process
+    failed: the tokens, and so the scores, are the same either way. ``close()`` stops the process if it
+    is still running.
+    """
+
+    def __init__(self, dramas: pd.DataFrame, config: NoveltyConfig):
+        import os
+        import pickle
+        import subprocess
+        import sys
+        import threading
+
+        import fanxing
+
+        self.synopses = list(dramas["synopsis"])
+        self.genres = [list(g) for g in dramas["genres"]]
+        self.config = config
+        self._proc = self._writer = None
+        src = str(Path(fanxing.__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        payload = pickle.dumps((self.synopses, self.genres, config), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", "from fanxing.awards.novelty import _tokens_main; _tokens_main()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:  # no process here: novelty tokenizes inline
+            self._proc = None
+            return
+
+        def write(proc=self._proc) -> None:
+            try:
+                proc.stdin.write(payload)
+                proc.stdin.close()
+            except (OSError, ValueError):  # the process is gone (closed early): nothing to do
+                pass
+
+        self._writer = threading.Thread(target=write, daemon=True, name="fanxing-tokens-in")
+        self._writer.start()
+
+    def ids_for(self, dramas: pd.DataFrame, config: NoveltyConfig
+                ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+        """``token_ids`` of ``dramas``' tokens, when they are those given at the start; else None."""
+        if self._proc is None or config != self.config or list(dramas["synopsis"]) != self.synopses \
+                or [list(g) for g in dramas["genres"]] != self.genres:
+            return None
+        import pickle
+
+        try:
+            status, value = pickle.load(self._proc.stdout)
+        except Exception:  # the process failed or died: tokenize inline
+            return None
+        finally:
+            self.close()
+        return value if status == "ok" else None
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if self._writer is not None:  # its write ends (broken pipe) once the process is gone
+            self._writer.join()
+            self._writer = None
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+def novelty(dramas: pd.DataFrame, config: NoveltyConfig, tokens: TokensInBackground | None = None) -> pd.DataFrame:
     """Per drama_id: n_earlier, novelty_distance (0..1), novelty (0..100 on the configured scale),
     nearest_earlier (drama_id) and nearest_similarity.
 
@@ -146,11 +262,13 @@ def novelty(dramas: pd.DataFrame, config: NoveltyConfig) -> pd.DataFrame:
     The usable dramas are ordered by (release date, position), so the earlier releases of a drama
     are a prefix of that order. The k most similar earlier releases are found by the exact screened
     search of the module docstring; the dramas it cannot certify take the all-pairs block product.
+
+    ``tokens`` (started earlier, see ``TokensInBackground``) saves segmenting the synopses here.
     """
     ids = dramas["drama_id"].astype(str).to_numpy()
-    cache: dict[str, list[str]] = {}
-    docs = [tokenize(s, g, config, cache) for s, g in zip(dramas["synopsis"], dramas["genres"], strict=True)]
-    x, _ = tfidf(docs)
+    got = tokens.ids_for(dramas, config) if tokens is not None else None
+    vocab, cols, lengths = got if got is not None else _token_ids_of(dramas["synopsis"], dramas["genres"], config)
+    x = _tfidf(cols, lengths, len(vocab))
     dates = pd.to_datetime(dramas["release_date"]).to_numpy(dtype="datetime64[ns]")
     has_date = ~np.isnat(dates)
     usable = has_date & (np.diff(x.indptr) > 0)

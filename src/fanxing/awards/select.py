@@ -18,6 +18,7 @@ from fanxing.awards.eligibility import ineligibility
 from fanxing.awards.genre import genre_rankings
 from fanxing.awards.institutions import platform_ranking, producer_ranking
 from fanxing.awards.jury import agreement, jury_stats, recuse
+from fanxing.awards.novelty import TokensInBackground
 from fanxing.awards.novelty import novelty as novelty_scores
 from fanxing.awards.reasons import drama_reason, platform_reason, producer_reason
 from fanxing.awards.result import AwardsResult, CategoryResult
@@ -37,13 +38,17 @@ def select_awards(
     anomalies: pd.DataFrame | None = None,
     season_start: dt.date | str | None = None,
     season_end: dt.date | str | None = None,
+    tokens: TokensInBackground | None = None,
 ) -> AwardsResult:
     """Winners and shortlists of every configured category, plus rankings by genre.
 
     ``season_start``/``season_end`` bound the release window (None: unbounded on that side).
+    ``tokens``: novelty's tokens, segmented in the background since the catalogue was known (see
+    ``novelty.TokensInBackground``; used only when they are those of ``dramas``).
     """
     config = config or AwardsConfig()
-    ctx = _Context(config, annual, dramas, indicators, per_platform, jury, anomalies, season_start, season_end)
+    ctx = _Context(config, annual, dramas, indicators, per_platform, jury, anomalies, season_start, season_end,
+                   tokens)
     results: dict[str, CategoryResult] = {}
     for cid, rules in config.categories.items():
         if isinstance(rules, DramaCategory):
@@ -65,8 +70,8 @@ def _iso(day: object) -> str | None:
 class _Context:
     """The prepared inputs and the per-drama facts shared by the categories."""
 
-    def __init__(self, config, annual, dramas, indicators, per_platform, jury, anomalies, start, end):
-        self.config, self.start, self.end = config, start, end
+    def __init__(self, config, annual, dramas, indicators, per_platform, jury, anomalies, start, end, tokens=None):
+        self.config, self.start, self.end, self.tokens = config, start, end, tokens
         self.notes: list[str] = []
         self.annual = inp.prepare_annual(annual, DIMENSIONS)
         self.dramas = inp.prepare_dramas(dramas)
@@ -109,7 +114,7 @@ class _Context:
 
     def novelty(self) -> pd.DataFrame:
         if self._novelty is None:
-            self._novelty = novelty_scores(self.dramas, self.config.novelty).reindex(self.units)
+            self._novelty = novelty_scores(self.dramas, self.config.novelty, self.tokens).reindex(self.units)
         return self._novelty
 
     def _resolve(self, cid: str, name: str, eligible: pd.Index) -> pd.Series:

@@ -67,6 +67,8 @@ class BuildContext:
     written: dict[str, int] = field(default_factory=dict)
     engine: str = "duckdb"
     build_id: str = ""
+    #: novelty's tokens, segmented in a separate process from the catalogue's loading on (or None)
+    novelty_tokens: object | None = None
 
 
 @dataclass
@@ -305,13 +307,45 @@ def _compute(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path,
     season = season_of(wh)
     # every frame in a stable order: an engine returns rows in any order (Spark does)
     catalogue = _sorted(dramas.to_pandas(), ["drama_id"])
+    tokens = novelty_tokens(catalogue, m.awards)
+    try:
+        return _compute_from(wh, m, m_bytes, m_path, report, timer, engine, stage, facts, dramas, season,
+                             catalogue, tokens)
+    finally:
+        if tokens is not None:
+            tokens.close()  # already done after the awards; on a failure before them, the process stops
+
+
+def novelty_tokens(catalogue: pd.DataFrame, config):
+    """Start segmenting the catalogue's synopses for the awards' novelty in a separate process (it
+    then runs beside integrity, indicators and the index), when a drama category weighs novelty and
+    more than one CPU is usable (``FANXING_THREADS``); else None."""
+    from fanxing.awards import inputs as awards_inputs
+    from fanxing.awards.novelty import TokensInBackground
+    from fanxing.parallel import threads
+
+    if threads() < 2 or not any("novelty" in c.weights for c in config.drama_categories().values()):
+        return None
+    # the two columns as the awards prepare them (``inputs.prepare_dramas``); should they differ there
+    # after all, the awards segment the synopses themselves
+    cat = catalogue.drop_duplicates("drama_id", keep="first")
+    n = len(cat)
+    synopses = cat["synopsis"].map(awards_inputs.text) if "synopsis" in cat else pd.Series([""] * n)
+    genres = cat["genres"].map(awards_inputs.as_list) if "genres" in cat else pd.Series([[] for _ in range(n)])
+    return TokensInBackground(pd.DataFrame({"synopsis": synopses.to_list(), "genres": genres.to_list()}),
+                              config.novelty)
+
+
+def _compute_from(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path, report, timer: _Timer,
+                  engine: str, stage: Path, facts, dramas, season, catalogue: pd.DataFrame, tokens
+                  ) -> BuildContext:
     platforms = _sorted(wh.table("platforms").to_pandas(), ["platform"])
     fplat = facts.select("platform").distinct().to_pandas()["platform"].tolist()
     weights = platform_weights(platforms, fplat, m.drama.platform_weights)
     with timer.step("integrity"):
         anomalies, adjust, series, n_daily = run_integrity(wh, facts, dramas, m, stage / "daily.parquet")
     ctx = BuildContext(m, m_bytes, m_path, season, report, catalogue, platforms, weights, anomalies, series,
-                       daily_rows=n_daily, engine=engine)
+                       daily_rows=n_daily, engine=engine, novelty_tokens=tokens)
     ctx.quarantine = _sorted(wh.table("quarantine").to_pandas(), ["load_id", "file", "line", "column", "reason"])
     ctx.jury = _sorted(wh.table("jury").to_pandas(), ["drama_id", "category", "juror", "score"])
     nblocks = -(-n_daily // indicator_block_rows())
@@ -397,7 +431,8 @@ def run_awards(ctx: BuildContext):
     ind = ctx.indicators["annual"].drop(columns=["period", "period_start"], errors="ignore")
     return select_awards(annual, ctx.catalogue, ctx.methodology.awards, indicators=ind,
                          per_platform=per_platform_plays(ctx.series, ctx.platform_weights), jury=ctx.jury,
-                         anomalies=ctx.anomalies, season_start=ctx.season.start, season_end=ctx.season.end)
+                         anomalies=ctx.anomalies, season_start=ctx.season.start, season_end=ctx.season.end,
+                         tokens=ctx.novelty_tokens)
 
 
 def _versions(engine: str = "duckdb") -> dict[str, str]:
