@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 import ibis
+import ibis.expr.datatypes as idt
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from fanxing.drama.periods import Season, assign_periods, period_end, period_label, period_starts
+from fanxing.errors import BuildError
 
 # indicator code -> (dimension, Chinese name, English description)
 INDICATORS: dict[str, tuple[str, str, str]] = {
@@ -36,6 +38,31 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
 }
 
 VOLUMES = ("plays", "likes", "comments", "shares", "favorites", "revenue_cny", "watch_minutes")
+
+
+#: floating-point values are summed exactly: each value times 2^66 (exact, a power of two) is turned
+#: into an integer (exact for every |value| ≥ 2^-13; smaller ones round at 2^-66), the integers are
+#: added exactly (128-bit), and the total is turned back into a float and scaled back. A float sum
+#: depends on the order of its additions, which varies from run to run (DuckDB adds in parallel) and
+#: from engine to engine; its last bits then flipped the rounding of ``engine_neutral`` now and then,
+#: and two builds of the same season differed in a few values. Values and totals must stay below
+#: 10^38 / 2^66 ≈ 1.3·10^18 (``TooLargeToSum`` otherwise).
+_SCALE = float(2 ** 66)
+_EXACT = idt.Decimal(38, 0)
+
+
+def _sum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.NumericScalar:
+    """``x.sum(where=)``, exact and so independent of the order of the rows for floating ``x``."""
+    if x.type().is_floating():
+        return (x * _SCALE).cast(_EXACT).sum(where=where).cast("float64") / _SCALE
+    return x.sum(where=where)
+
+
+def _mean(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.NumericScalar:
+    """``x.mean(where=)`` from ``_sum`` (NULL when no value counts)."""
+    if x.type().is_floating():
+        return _safe_div(_sum(x, where), x.count(where=where).cast("float64"))
+    return x.mean(where=where)
 
 
 def _nz(x: ir.NumericValue) -> ir.NumericValue:
@@ -73,18 +100,18 @@ def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
         shares, favorites = _nz(v("shares")), _nz(v("favorites"))
         completion, rating = v("completion_rate"), v("rating")
         aggs.update({
-            f"plays{sfx}": plays.sum(),
-            f"likes{sfx}": likes.sum(),
-            f"comments{sfx}": comments.sum(),
-            f"shares{sfx}": shares.sum(),
-            f"favorites{sfx}": favorites.sum(),
-            f"interactions{sfx}": (likes + comments + shares + favorites).sum(),
-            f"revenue{sfx}": _nz(v("revenue_cny")).sum(),
-            f"completion_w{sfx}": (completion * plays).sum(),
-            f"completion_plays{sfx}": plays.sum(where=completion.notnull()),
-            f"rating_w{sfx}": (rating * plays).sum(),
-            f"rating_plays{sfx}": plays.sum(where=rating.notnull()),
-            f"late_plays{sfx}": plays.sum(where=late),
+            f"plays{sfx}": _sum(plays),
+            f"likes{sfx}": _sum(likes),
+            f"comments{sfx}": _sum(comments),
+            f"shares{sfx}": _sum(shares),
+            f"favorites{sfx}": _sum(favorites),
+            f"interactions{sfx}": _sum(likes + comments + shares + favorites),
+            f"revenue{sfx}": _sum(_nz(v("revenue_cny"))),
+            f"completion_w{sfx}": _sum(completion * plays),
+            f"completion_plays{sfx}": _sum(plays, where=completion.notnull()),
+            f"rating_w{sfx}": _sum(rating * plays),
+            f"rating_plays{sfx}": _sum(plays, where=rating.notnull()),
+            f"late_plays{sfx}": _sum(plays, where=late),
             f"active_days{sfx}": t.count(where=plays > 0),
         })
     return t.group_by(["period_start", "platform", "drama_id"]).aggregate(**aggs)
@@ -106,15 +133,15 @@ def _norms(pp: ir.Table, sfx: str) -> dict[str, ir.Value]:
     def c(name: str) -> ir.Column:
         return pp[name + sfx]
     return {
-        f"m_plays{sfx}": c("plays").mean(),
-        f"m_shares{sfx}": c("shares").mean(),
-        f"m_inter{sfx}": c("interactions").mean(),
-        f"m_revenue{sfx}": c("revenue").mean(where=c("revenue") > 0),
-        f"r_inter{sfx}": _safe_div(c("interactions").sum(), c("plays").sum()),
-        f"r_comment{sfx}": _safe_div(c("comments").sum(), c("plays").sum()),
-        f"r_positive{sfx}": _safe_div((c("likes") + c("favorites")).sum(), c("plays").sum()),
-        f"r_completion{sfx}": _safe_div(c("completion_w").sum(), c("completion_plays").sum()),
-        f"r_rpp{sfx}": _safe_div(c("revenue").sum(), c("plays").sum()),
+        f"m_plays{sfx}": _mean(c("plays")),
+        f"m_shares{sfx}": _mean(c("shares")),
+        f"m_inter{sfx}": _mean(c("interactions")),
+        f"m_revenue{sfx}": _mean(c("revenue"), where=c("revenue") > 0),
+        f"r_inter{sfx}": _safe_div(_sum(c("interactions")), _sum(c("plays"))),
+        f"r_comment{sfx}": _safe_div(_sum(c("comments")), _sum(c("plays"))),
+        f"r_positive{sfx}": _safe_div(_sum(c("likes") + c("favorites")), _sum(c("plays"))),
+        f"r_completion{sfx}": _safe_div(_sum(c("completion_w")), _sum(c("completion_plays"))),
+        f"r_rpp{sfx}": _safe_div(_sum(c("revenue")), _sum(c("plays"))),
     }
 
 
@@ -127,7 +154,7 @@ def _drama_values(j: ir.Table, w: ir.NumericValue, sfx: str) -> dict[str, ir.Val
     wp = w * rel_plays  # weight of this platform in the drama's rate averages
 
     def wmean(col: ir.NumericValue) -> ir.NumericValue:
-        return _safe_div((wp * col).sum(where=col.notnull()), wp.sum(where=col.notnull()))
+        return _safe_div(_sum(wp * col, where=col.notnull()), _sum(wp, where=col.notnull()))
 
     rel_late = _safe_div(c("late_plays").cast("float64"), c("m_plays")).fill_null(0.0)
     rel_shares = _safe_div(c("shares").cast("float64"), c("m_shares")).fill_null(0.0)
@@ -140,21 +167,21 @@ def _drama_values(j: ir.Table, w: ir.NumericValue, sfx: str) -> dict[str, ir.Val
     rate_rpp = _safe_div(_safe_div(c("revenue"), plays), c("r_rpp"))
     rating = _safe_div(c("rating_w"), c("rating_plays"))
     return {
-        f"eq_plays{sfx}": (w * rel_plays).sum(),
-        f"eq_shares{sfx}": (w * rel_shares).sum(),
-        f"breadth{sfx}": w.sum(where=plays > 0),
+        f"eq_plays{sfx}": _sum(w * rel_plays),
+        f"eq_shares{sfx}": _sum(w * rel_shares),
+        f"breadth{sfx}": _sum(w, where=plays > 0),
         f"interaction_rate{sfx}": wmean(rate_inter),
         f"comment_rate{sfx}": wmean(rate_comment),
-        f"eq_interactions{sfx}": (w * rel_inter).sum(),
+        f"eq_interactions{sfx}": _sum(w * rel_inter),
         f"completion{sfx}": wmean(rate_completion),
-        f"rating{sfx}": _safe_div((plays * rating).sum(where=rating.notnull()),
-                                  plays.sum(where=rating.notnull()).cast("float64")),
+        f"rating{sfx}": _safe_div(_sum(plays * rating, where=rating.notnull()),
+                                  _sum(plays, where=rating.notnull()).cast("float64")),
         f"positive_rate{sfx}": wmean(rate_positive),
-        f"eq_revenue{sfx}": (w * rel_revenue).sum(),
+        f"eq_revenue{sfx}": _sum(w * rel_revenue),
         f"revenue_per_play{sfx}": wmean(rate_rpp),
         f"active_days{sfx}": c("active_days").max(),
-        f"eq_late{sfx}": (w * rel_late).sum(),
-        f"plays_total{sfx}": plays.sum(),
+        f"eq_late{sfx}": _sum(w * rel_late),
+        f"plays_total{sfx}": _sum(plays),
         f"platforms{sfx}": j.count(where=plays > 0),  # one row per platform in a (period, drama)
     }
 
@@ -261,7 +288,16 @@ def _variant_frames(facts: ir.Table, dramas: ir.Table, kind: str, season: Season
     out = harmonise(pp, weights, variants)
     out = out.filter(ibis.or_(*[out[f"plays_total{sfx}"] > 0 for sfx in variants]))
     schema = out.schema()
-    both = out.to_pandas()
+    try:
+        both = out.to_pandas()
+    except Exception as exc:  # the engine's overflow of an exact sum (see _sum)
+        if "decimal(38" not in str(exc).lower() and "verflow" not in str(exc):
+            raise
+        raise BuildError(
+            f"indicators ({kind}): a value or a total of the facts is too large to be summed exactly "
+            f"(sums of floating-point values must stay below 1.3e18; the engine said: {str(exc).splitlines()[0]}); "
+            "look for an absurd plays, revenue_cny or rating value in the season", code="value_too_large",
+            details={"kind": kind}) from exc
     frames = {}
     for sfx in variants:
         cols = {f"{c}{sfx}": c for c in COLUMNS[2:]}
@@ -293,10 +329,11 @@ NEUTRAL_BITS = 40
 def engine_neutral(x: np.ndarray) -> np.ndarray:
     """``x`` rounded to 40 mantissa bits (≈ 12 significant digits).
 
-    Sums over many rows come out in the last bits differently from run to run (DuckDB adds in
-    parallel) and from engine to engine (DuckDB, Spark). Those last bits decide exactly tied units
-    (two dramas with the same capped value), and so ranks in the Monte Carlo replications. Rounded,
-    the indicators — and everything computed from them — are the same on every engine and run.
+    The last bits of an indicator may differ from engine to engine (DuckDB, Spark: each computes
+    its divisions, casts and built-in functions its own way; sums are exact, see ``_sum``, and so
+    the same on every run). Those last bits decide exactly tied units (two dramas with the same
+    capped value), and so ranks in the Monte Carlo replications. Rounded, the indicators — and
+    everything computed from them — are the same on every engine.
     """
     x = np.asarray(x, dtype="float64")
     m, e = np.frexp(x)
