@@ -21,6 +21,7 @@ ORDER = [
     ("scale_spark5m.md", "Issue 8 — Spark local[2] at 5,000,000 rows"),
     ("paired_ingest_parquet.md", "Issue 8 — ingest of typed Parquet, old vs new code"),
     ("paired_ingest_multifile.md", "Issue 3 (b) — ingest of a 108-file season, old vs new code"),
+    ("paired_build_session15.md", "Issues 3 (b) and 8 — threads, background tokens and exact sums, old vs new code"),
 ]
 
 HEADER = """# Benchmarks
