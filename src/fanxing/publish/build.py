@@ -324,16 +324,20 @@ def novelty_tokens(catalogue: pd.DataFrame, config):
     from fanxing.awards.novelty import TokensInBackground
     from fanxing.parallel import threads
 
-    if threads() < 2 or not any("novelty" in c.weights for c in config.drama_categories().values()):
+    if config is None or threads() < 2 or not any("novelty" in c.weights
+                                                  for c in config.drama_categories().values()):
         return None
-    # the two columns as the awards prepare them (``inputs.prepare_dramas``); should they differ there
-    # after all, the awards segment the synopses themselves
-    cat = catalogue.drop_duplicates("drama_id", keep="first")
-    n = len(cat)
-    synopses = cat["synopsis"].map(awards_inputs.text) if "synopsis" in cat else pd.Series([""] * n)
-    genres = cat["genres"].map(awards_inputs.as_list) if "genres" in cat else pd.Series([[] for _ in range(n)])
-    return TokensInBackground(pd.DataFrame({"synopsis": synopses.to_list(), "genres": genres.to_list()}),
-                              config.novelty)
+    try:
+        # the two columns as the awards prepare them (``inputs.prepare_dramas``); should they differ
+        # there after all, the awards segment the synopses themselves
+        cat = catalogue.drop_duplicates("drama_id", keep="first")
+        n = len(cat)
+        synopses = cat["synopsis"].map(awards_inputs.text) if "synopsis" in cat else pd.Series([""] * n)
+        genres = cat["genres"].map(awards_inputs.as_list) if "genres" in cat else pd.Series([[] for _ in range(n)])
+        frame = pd.DataFrame({"synopsis": synopses.to_list(), "genres": genres.to_list()})
+    except Exception:  # only a head start: the awards step reads the catalogue (and reports on it) itself
+        return None
+    return TokensInBackground(frame, config.novelty)
 
 
 def _compute_from(wh: Warehouse, m: FanxingMethodology, m_bytes: bytes, m_path: Path, report, timer: _Timer,
