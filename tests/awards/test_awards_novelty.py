@@ -331,3 +331,14 @@ def test_closing_early_stops_the_process():
     assert proc.poll() is not None  # ended
     assert tokens.ids_for(f, NoveltyConfig()) is None
     tokens.close()  # twice is harmless
+
+
+def test_the_process_ends_as_soon_as_its_tokens_are_taken():
+    """The tokens are read from the process as soon as it has them, so it ends and frees its memory
+    (jieba's dictionary) long before the awards step asks for them."""
+    from fanxing.awards.novelty import TokensInBackground
+
+    f, config = synopsis_frame(), NoveltyConfig(scale="distance", min_earlier=2)
+    tokens = TokensInBackground(f, config)
+    assert tokens._proc.wait(timeout=300) == 0  # ended by itself, nobody having asked yet
+    pd.testing.assert_frame_equal(novelty(f, config, tokens), novelty(f, config), check_exact=True)

@@ -198,7 +198,8 @@ class TokensInBackground:
         self.synopses = list(dramas["synopsis"])
         self.genres = [list(g) for g in dramas["genres"]]
         self.config = config
-        self._proc = self._writer = None
+        self._proc = self._writer = self._reader = None
+        self._result: tuple | None = None
         src = str(Path(fanxing.__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])])}
         payload = pickle.dumps((self.synopses, self.genres, config), protocol=pickle.HIGHEST_PROTOCOL)
@@ -217,8 +218,19 @@ class TokensInBackground:
             except (OSError, ValueError):  # the process is gone (closed early): nothing to do
                 pass
 
+        def read(proc=self._proc) -> None:
+            # taken as soon as the process has it, so that the process ends and frees its memory (jieba's
+            # dictionary, ~0.65 GiB at 200,000 dramas) rather than wait, blocked on a full pipe, for the
+            # awards step
+            try:
+                self._result = pickle.load(proc.stdout)
+            except Exception:  # the process failed, died or was stopped: novelty tokenizes inline
+                self._result = None
+
         self._writer = threading.Thread(target=write, daemon=True, name="fanxing-tokens-in")
+        self._reader = threading.Thread(target=read, daemon=True, name="fanxing-tokens-out")
         self._writer.start()
+        self._reader.start()
 
     def ids_for(self, dramas: pd.DataFrame, config: NoveltyConfig
                 ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
@@ -226,15 +238,12 @@ class TokensInBackground:
         if self._proc is None or config != self.config or list(dramas["synopsis"]) != self.synopses \
                 or [list(g) for g in dramas["genres"]] != self.genres:
             return None
-        import pickle
-
-        try:
-            status, value = pickle.load(self._proc.stdout)
-        except Exception:  # the process failed or died: tokenize inline
+        self._reader.join()
+        result, self._result = self._result, None
+        self.close()
+        if result is None or result[0] != "ok":
             return None
-        finally:
-            self.close()
-        return value if status == "ok" else None
+        return result[1]
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -243,9 +252,10 @@ class TokensInBackground:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        if self._writer is not None:  # its write ends (broken pipe) once the process is gone
-            self._writer.join()
-            self._writer = None
+        for t in (self._writer, self._reader):  # a write ends (broken pipe) and a read (end of file)
+            if t is not None:                    # once the process is gone
+                t.join()
+        self._writer = self._reader = None
         for pipe in (proc.stdin, proc.stdout):
             if pipe is not None:
                 with contextlib.suppress(OSError):
