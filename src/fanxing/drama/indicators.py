@@ -46,9 +46,10 @@ VOLUMES = ("plays", "likes", "comments", "shares", "favorites", "revenue_cny", "
 #: depends on the order of its additions, which varies from run to run (DuckDB adds in parallel) and
 #: from engine to engine; its last bits then flipped the rounding of ``engine_neutral`` now and then,
 #: and two builds of the same season differed in a few values. Values and totals must stay below
-#: 10^38 / 2^66 ≈ 1.3·10^18 (``TooLargeToSum`` otherwise).
+#: ``SUM_LIMIT`` (a ``BuildError`` with code ``value_too_large`` otherwise).
 _SCALE = float(2 ** 66)
 _EXACT = idt.Decimal(38, 0)
+SUM_LIMIT = 10.0 ** 38 / _SCALE  # ≈ 1.36·10^18: the largest 38-digit integer, scaled back
 
 
 def _sum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.NumericScalar:
@@ -295,7 +296,7 @@ def _variant_frames(facts: ir.Table, dramas: ir.Table, kind: str, season: Season
             raise
         raise BuildError(
             f"indicators ({kind}): a value or a total of the facts is too large to be summed exactly "
-            f"(sums of floating-point values must stay below 1.3e18; the engine said: {str(exc).splitlines()[0]}); "
+            f"(sums of floating-point values must stay below {SUM_LIMIT:.2e}; the engine said: {str(exc).splitlines()[0]}); "
             "look for an absurd plays, revenue_cny or rating value in the season", code="value_too_large",
             details={"kind": kind}) from exc
     frames = {}
