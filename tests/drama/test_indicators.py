@@ -143,20 +143,24 @@ def test_variants_in_one_query_equal_separate_computations(warehouse):
 
 
 def test_adjusting_after_the_period_filter_equals_adjusted_facts(warehouse):
-    """``adjust=`` (the build's way: adjustments joined after each period filter) gives the frames of
-    the facts adjusted up front, for every period kind and every integrity mode."""
+    """``adjust=`` (the build's way: raw sums over every fact, plus what the adjustments change on the
+    adjusted days) gives the frames of the facts adjusted up front, for every period kind and every
+    integrity mode, also where ``exclude`` drops every day of a (period, platform, drama)."""
     from functools import partial
 
-    from fanxing.drama.indicators import compute_indicator_variants
+    from fanxing.drama.indicators import compute_indicator_variants, per_platform
     from fanxing.integrity import IntegrityConfig
     from fanxing.integrity.adjust import adjustments, apply_adjustments
     from fanxing.integrity.config import ADJUSTABLE
 
     facts, dramas = make_facts()
-    flagged = facts[(facts.index % 17 == 0)].head(40)
+    # scattered days, and every day of D04 on douyin in February: ``exclude`` leaves that month (and
+    # its weeks) with no plays at all, so the adjusted sums there are NULL, not 0
+    whole = (facts.drama_id == "D04") & (facts.platform == "douyin") & (pd.to_datetime(facts.date).dt.month == 2)
+    flagged = pd.concat([facts[(facts.index % 17 == 0) & ~whole].head(40), facts[whole]])
     days = pd.DataFrame({
         "drama_id": flagged["drama_id"], "platform": flagged["platform"], "date": flagged["date"],
-        "indicator": np.where(np.arange(len(flagged)) % 3 == 0, "likes", "plays"),
+        "indicator": np.where((np.arange(len(flagged)) % 3 == 0) & ~whole[flagged.index].to_numpy(), "likes", "plays"),
         "reason": "spike", "severity_rank": 2, "score": 9.0,
         "expected": flagged["plays"].to_numpy() / 3.0, "observed": flagged["plays"].astype(float),
         "others_z": np.nan})
@@ -175,6 +179,12 @@ def test_adjusting_after_the_period_filter_equals_adjusted_facts(warehouse):
                 pd.testing.assert_frame_equal(after[sfx], up_front[sfx], check_exact=False, rtol=1e-11, atol=0)
             if kind == "annual":
                 assert not after["_adj"].equals(after[""])  # the adjustments did change something
+        if mode == "exclude":
+            pp = per_platform(f, d, "monthly", SEASON, ("_adj", ""),
+                              adjust=partial(apply_adjustments, piv=piv, mode=mode, config=config)).to_pandas()
+            feb = pp[(pp.drama_id == "D04") & (pp.platform == "douyin") & (pd.to_datetime(pp.period_start) == pd.Timestamp(2024, 2, 1))]
+            assert len(feb) == 1 and feb.plays_adj.isna().all() and (feb.active_days_adj == 0).all()
+            assert (feb.plays > 0).all() and (feb.active_days == 29).all()
 
 
 @pytest.mark.parametrize("kind", ["monthly", "weekly", "annual"])

@@ -76,6 +76,52 @@ def _variant(t: ir.Table, name: str, sfx: str) -> ir.Column:
     return t[name + sfx] if sfx and name + sfx in t.columns else t[name]
 
 
+_KEYS = ["period_start", "platform", "drama_id"]
+
+
+def _terms(t: ir.Table, sfx: str) -> dict[str, tuple[ir.NumericValue, ir.BooleanValue | None]]:
+    """The summed terms of one variant of the period-assigned facts ``t``: sum name -> (value, where)."""
+    def v(name: str) -> ir.Column:
+        return _variant(t, name, sfx)
+    plays, likes, comments = v("plays"), _nz(v("likes")), _nz(v("comments"))
+    shares, favorites = _nz(v("shares")), _nz(v("favorites"))
+    completion, rating = v("completion_rate"), v("rating")
+    late = t.date.delta(t.window_start, unit="day") >= (t.window_days / 2.0)
+    return {
+        "plays": (plays, None),
+        "likes": (likes, None),
+        "comments": (comments, None),
+        "shares": (shares, None),
+        "favorites": (favorites, None),
+        "interactions": (likes + comments + shares + favorites, None),
+        "revenue": (_nz(v("revenue_cny")), None),
+        "completion_w": (completion * plays, None),
+        "completion_plays": (plays, completion.notnull()),
+        "rating_w": (rating * plays, None),
+        "rating_plays": (plays, rating.notnull()),
+        "late_plays": (plays, late),
+    }
+
+
+#: the terms whose sum can be NULL (no non-null value), in some variant: a variant's plays are NULL on
+#: the days ``exclude`` mode drops; the others are NULL where no day has the value or meets the
+#: condition. The likes, comments, shares, favorites and revenue are summed with NULL as 0.
+_NULLABLE = ("plays", "completion_w", "completion_plays", "rating_w", "rating_plays", "late_plays")
+
+
+def _sums(t: ir.Table, sfx: str, out: str = "") -> dict[str, ir.Value]:
+    """The per-platform aggregates of variant ``sfx`` of ``t``, named ``<sum><out>``."""
+    terms = _terms(t, sfx)
+    aggs: dict[str, ir.Value] = {f"{k}{out}": _sum(x, where=w) for k, (x, w) in terms.items()}
+    aggs[f"active_days{out}"] = _count(t, terms["plays"][0] > 0)
+    return aggs
+
+
+def _count(t: ir.Table | ir.Value, where: ir.BooleanValue | None) -> ir.IntegerScalar:
+    """``t.count(where=)``, 0 (not NULL, as Spark gives) when ``where`` is NULL on every row."""
+    return t.count(where=where).fill_null(0)
+
+
 def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
                  variants: tuple[str, ...] = ("",), adjust=None) -> ir.Table:
     """Sums per (period, platform, drama) with the availability window of the drama.
@@ -84,38 +130,59 @@ def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
     ``<column>_adj`` columns where the facts have them (adjusted facts, see
     ``fanxing.integrity.adjust_facts``); every sum is named ``<sum><suffix>``. The facts hold one row
     per (date, platform, drama) — the warehouse's key — so a count of days with plays is a count of rows.
+
     ``adjust`` (a function of a table of facts, e.g. ``integrity.apply_adjustments`` with the
-    build's adjustments) adds the ``<column>_adj`` columns after the period filter, so that a
-    launch window joins only its own days with the adjustments.
+    build's adjustments, taking ``only_adjusted=``) gives the ``<column>_adj`` values of the raw
+    facts. The adjusted sums are then the raw sums plus, per (period, platform, drama), their change
+    on the adjusted days alone: the scan of every fact computes one set of sums, and only the few
+    adjusted days are joined with the adjustments (see ``_changes``).
     """
     t = assign_periods(facts, dramas, kind, season)
-    if adjust is not None:
-        t = adjust(t)
-    half = (t.window_days / 2.0)
-    late = t.date.delta(t.window_start, unit="day") >= half
     aggs: dict[str, ir.Value] = {"window_days": t.window_days.max()}
+    if adjust is None:
+        for sfx in variants:
+            aggs.update(_sums(t, sfx, sfx))
+        return t.group_by(_KEYS).aggregate(**aggs)
+    raw = _sums(t, "")
+    others = [sfx for sfx in variants if sfx]
+    if not others:
+        return t.group_by(_KEYS).aggregate(**aggs, **raw)
+    terms = _terms(t, "")
+    base = t.group_by(_KEYS).aggregate(**aggs, **raw, **{f"_n_{k}": _count(*terms[k]) for k in _NULLABLE})
+    delta = _changes(assign_periods(adjust(facts, only_adjusted=True), dramas, kind, season), others)
+    j = base.left_join(delta, _KEYS).select(base, *[delta[c] for c in delta.columns if c not in _KEYS])
+    # one projection over the join (not a mutate and a drop), so that the SQL shares it as one
+    # common table expression between the platform norms and the drama values (see ``harmonise``)
+    keep = ["window_days", *(raw if "" in variants else ())]
+    return j.select(*_KEYS, *keep, **{f"{k}{sfx}": _combined(j, k, sfx) for sfx in others for k in raw})
+
+
+def _changes(c: ir.Table, variants: list[str]) -> ir.Table:
+    """Per (period, platform, drama) of the adjusted days ``c``: for each variant and sum, the sum of
+    the variant minus the raw sum (``_d<sfx>_<sum>``) and, for the sums that can be NULL, the same
+    difference of their counts of non-null terms (``_dn<sfx>_<sum>``). The sums are exact (``_sum``),
+    so their differences do not depend on the order of the rows either."""
+    raw = _terms(c, "")
+    d: dict[str, ir.Value] = {}
     for sfx in variants:
-        def v(name: str, sfx: str = sfx) -> ir.Column:
-            return _variant(t, name, sfx)
-        plays, likes, comments = v("plays"), _nz(v("likes")), _nz(v("comments"))
-        shares, favorites = _nz(v("shares")), _nz(v("favorites"))
-        completion, rating = v("completion_rate"), v("rating")
-        aggs.update({
-            f"plays{sfx}": _sum(plays),
-            f"likes{sfx}": _sum(likes),
-            f"comments{sfx}": _sum(comments),
-            f"shares{sfx}": _sum(shares),
-            f"favorites{sfx}": _sum(favorites),
-            f"interactions{sfx}": _sum(likes + comments + shares + favorites),
-            f"revenue{sfx}": _sum(_nz(v("revenue_cny"))),
-            f"completion_w{sfx}": _sum(completion * plays),
-            f"completion_plays{sfx}": _sum(plays, where=completion.notnull()),
-            f"rating_w{sfx}": _sum(rating * plays),
-            f"rating_plays{sfx}": _sum(plays, where=rating.notnull()),
-            f"late_plays{sfx}": _sum(plays, where=late),
-            f"active_days{sfx}": t.count(where=plays > 0),
-        })
-    return t.group_by(["period_start", "platform", "drama_id"]).aggregate(**aggs)
+        var = _terms(c, sfx)
+        for k in raw:
+            d[f"_d{sfx}_{k}"] = (_sum(var[k][0], where=var[k][1]).fill_null(0)
+                                 - _sum(raw[k][0], where=raw[k][1]).fill_null(0))
+            if k in _NULLABLE:
+                d[f"_dn{sfx}_{k}"] = _count(*var[k]) - _count(*raw[k])
+        d[f"_d{sfx}_active_days"] = _count(c, var["plays"][0] > 0) - _count(c, raw["plays"][0] > 0)
+    return c.group_by(_KEYS).aggregate(**d)
+
+
+def _combined(j: ir.Table, k: str, sfx: str) -> ir.Value:
+    """Sum ``k`` of variant ``sfx``: the raw sum plus its change on the adjusted days (none where the
+    join found no adjusted day), NULL where no term of the variant is non-null."""
+    change = j[f"_d{sfx}_{k}"].fill_null(0)
+    if k not in _NULLABLE:
+        return j[k] + change
+    value = j[k].fill_null(0) + change
+    return ibis.cases((j[f"_n_{k}"] + j[f"_dn{sfx}_{k}"].fill_null(0) > 0, value), else_=ibis.null(value.type()))
 
 
 def _safe_div(a: ir.NumericValue, b: ir.NumericValue) -> ir.NumericValue:

@@ -53,14 +53,19 @@ def adjustments(days: ir.Table, cols: list[str], config: IntegrityConfig) -> ir.
 
 
 def apply_adjustments(facts: ir.Table, piv: ir.Table, mode: str = "discount",
-                      config: IntegrityConfig | None = None) -> ir.Table:
-    """``adjust_facts`` from a table of ``adjustments`` (computed for the adjustable columns of ``facts``)."""
+                      config: IntegrityConfig | None = None, only_adjusted: bool = False) -> ir.Table:
+    """``adjust_facts`` from a table of ``adjustments`` (computed for the adjustable columns of ``facts``).
+
+    ``only_adjusted``: only the facts of the days in ``piv`` (an inner join), e.g. to compute what the
+    adjustments change in a sum (``fanxing.drama.indicators.per_platform``).
+    """
     _check_mode(mode)
     config = config or IntegrityConfig()
     cols = [c for c in ADJUSTABLE if c in facts.columns]
     f = facts.mutate(_k_drama=facts.drama_id.cast("string"), _k_platform=facts.platform.cast("string"),
                      _k_date=facts.date.cast("date"))
-    j = f.left_join(piv, [f._k_drama == piv.drama_id, f._k_platform == piv.platform, f._k_date == piv.date])
+    on = [f._k_drama == piv.drama_id, f._k_platform == piv.platform, f._k_date == piv.date]
+    j = f.inner_join(piv, on) if only_adjusted else f.left_join(piv, on)
     j = j.select(f, *[piv[f"_f_{c}"] for c in cols], *[piv[f"_e_{c}"] for c in cols])
     flag = {c: ibis.coalesce(j[f"_f_{c}"], 0) == 1 for c in cols}
     adj = {}
