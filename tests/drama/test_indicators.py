@@ -210,10 +210,11 @@ def test_period_blocks_give_the_indicators_of_one_query(warehouse, engine_name, 
 
 @pytest.mark.parametrize("kind", ["weekly", "monthly", "annual"])
 def test_indicators_do_not_depend_on_the_order_of_the_facts(warehouse, engine_name, kind):
-    """Floating-point values are summed exactly, so the indicators — before any rounding — are the
-    same bits whatever order the engine adds the rows in (DuckDB adds in parallel, in an order that
-    varies from run to run). Here the facts are stored in two orders."""
-    from fanxing.drama.indicators import _variant_frames, platform_weights_table
+    """The engine sums floating-point values exactly and the driver harmonises the sums in one fixed
+    order, so the indicators — before any rounding — are the same bits whatever order the engine
+    adds the rows in (DuckDB adds in parallel, in an order that varies from run to run). Here the
+    facts are stored in two orders."""
+    from fanxing.drama.indicators import _variant_frames
 
     if engine_name == "spark" and kind != "weekly":
         pytest.skip("one kind is enough on Spark (a query costs seconds)")
@@ -226,7 +227,7 @@ def test_indicators_do_not_depend_on_the_order_of_the_facts(warehouse, engine_na
     out = []
     for order in (np.arange(len(facts)), rng.permutation(len(facts))):
         f, d = load(warehouse, facts.iloc[order].reset_index(drop=True), dramas)
-        frames = _variant_frames(f, d, kind, SEASON, platform_weights_table(WEIGHTS), ("",), None)
+        frames = _variant_frames(f, d, kind, SEASON, WEIGHTS, ("",), None)
         out.append(frames[""].sort_values(["period_start", "drama_id"]).reset_index(drop=True))
     pd.testing.assert_frame_equal(out[0], out[1], check_exact=True)
 

@@ -1,4 +1,5 @@
-"""Drama indicators per period, computed in the warehouse and harmonised across platforms.
+"""Drama indicators per period: sums per (period, platform, drama) in the warehouse, harmonised
+across platforms on the driver (``fanxing.drama.harmonise``).
 
 A play on Douyin is not a play on iQIYI: every volume is first divided by the mean of the same
 volume over the dramas on that platform in that period, every rate by the platform's rate in the
@@ -17,6 +18,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from fanxing.drama.harmonise import INTEGER_COLUMNS, harmonise_frame
 from fanxing.drama.periods import Season, assign_periods, period_end, period_label, period_starts
 from fanxing.errors import BuildError
 
@@ -57,13 +59,6 @@ def _sum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.Numeric
     if x.type().is_floating():
         return (x * _SCALE).cast(_EXACT).sum(where=where).cast("float64") / _SCALE
     return x.sum(where=where)
-
-
-def _mean(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.NumericScalar:
-    """``x.mean(where=)`` from ``_sum`` (NULL when no value counts)."""
-    if x.type().is_floating():
-        return _safe_div(_sum(x, where), x.count(where=where).cast("float64"))
-    return x.mean(where=where)
 
 
 def _nz(x: ir.NumericValue) -> ir.NumericValue:
@@ -185,96 +180,6 @@ def _combined(j: ir.Table, k: str, sfx: str) -> ir.Value:
     return ibis.cases((j[f"_n_{k}"] + j[f"_dn{sfx}_{k}"].fill_null(0) > 0, value), else_=ibis.null(value.type()))
 
 
-def _safe_div(a: ir.NumericValue, b: ir.NumericValue) -> ir.NumericValue:
-    return ibis.cases((b > 0, a / b), else_=ibis.null("float64"))
-
-
-def platform_weights_table(platforms: pd.Series) -> ir.Table:
-    """An ibis memtable of platform → weight (weights sum to 1)."""
-    w = platforms.astype("float64")
-    w = w / w.sum()
-    return ibis.memtable(pd.DataFrame({"platform": w.index.astype(str), "pweight": w.to_numpy()}))
-
-
-def _norms(pp: ir.Table, sfx: str) -> dict[str, ir.Value]:
-    """The platform's norms in the period for one variant (means of volumes, pooled rates)."""
-    def c(name: str) -> ir.Column:
-        return pp[name + sfx]
-    return {
-        f"m_plays{sfx}": _mean(c("plays")),
-        f"m_shares{sfx}": _mean(c("shares")),
-        f"m_inter{sfx}": _mean(c("interactions")),
-        f"m_revenue{sfx}": _mean(c("revenue"), where=c("revenue") > 0),
-        f"r_inter{sfx}": _safe_div(_sum(c("interactions")), _sum(c("plays"))),
-        f"r_comment{sfx}": _safe_div(_sum(c("comments")), _sum(c("plays"))),
-        f"r_positive{sfx}": _safe_div(_sum(c("likes") + c("favorites")), _sum(c("plays"))),
-        f"r_completion{sfx}": _safe_div(_sum(c("completion_w")), _sum(c("completion_plays"))),
-        f"r_rpp{sfx}": _safe_div(_sum(c("revenue")), _sum(c("plays"))),
-    }
-
-
-def _drama_values(j: ir.Table, w: ir.NumericValue, sfx: str) -> dict[str, ir.Value]:
-    """The (period, drama) aggregates of one variant from the joined per-platform rows ``j``."""
-    def c(name: str) -> ir.Column:
-        return j[name + sfx]
-    plays = c("plays")
-    rel_plays = _safe_div(plays.cast("float64"), c("m_plays")).fill_null(0.0)
-    wp = w * rel_plays  # weight of this platform in the drama's rate averages
-
-    def wmean(col: ir.NumericValue) -> ir.NumericValue:
-        return _safe_div(_sum(wp * col, where=col.notnull()), _sum(wp, where=col.notnull()))
-
-    rel_late = _safe_div(c("late_plays").cast("float64"), c("m_plays")).fill_null(0.0)
-    rel_shares = _safe_div(c("shares").cast("float64"), c("m_shares")).fill_null(0.0)
-    rel_inter = _safe_div(c("interactions").cast("float64"), c("m_inter")).fill_null(0.0)
-    rel_revenue = _safe_div(c("revenue"), c("m_revenue")).fill_null(0.0)
-    rate_inter = _safe_div(_safe_div(c("interactions").cast("float64"), plays), c("r_inter"))
-    rate_comment = _safe_div(_safe_div(c("comments").cast("float64"), plays), c("r_comment"))
-    rate_positive = _safe_div(_safe_div((c("likes") + c("favorites")).cast("float64"), plays), c("r_positive"))
-    rate_completion = _safe_div(_safe_div(c("completion_w"), c("completion_plays")), c("r_completion"))
-    rate_rpp = _safe_div(_safe_div(c("revenue"), plays), c("r_rpp"))
-    rating = _safe_div(c("rating_w"), c("rating_plays"))
-    return {
-        f"eq_plays{sfx}": _sum(w * rel_plays),
-        f"eq_shares{sfx}": _sum(w * rel_shares),
-        f"breadth{sfx}": _sum(w, where=plays > 0),
-        f"interaction_rate{sfx}": wmean(rate_inter),
-        f"comment_rate{sfx}": wmean(rate_comment),
-        f"eq_interactions{sfx}": _sum(w * rel_inter),
-        f"completion{sfx}": wmean(rate_completion),
-        f"rating{sfx}": _safe_div(_sum(plays * rating, where=rating.notnull()),
-                                  _sum(plays, where=rating.notnull()).cast("float64")),
-        f"positive_rate{sfx}": wmean(rate_positive),
-        f"eq_revenue{sfx}": _sum(w * rel_revenue),
-        f"revenue_per_play{sfx}": wmean(rate_rpp),
-        f"active_days{sfx}": c("active_days").max(),
-        f"eq_late{sfx}": _sum(w * rel_late),
-        f"plays_total{sfx}": _sum(plays),
-        f"platforms{sfx}": j.count(where=plays > 0),  # one row per platform in a (period, drama)
-    }
-
-
-def harmonise(pp: ir.Table, weights: ir.Table, variants: tuple[str, ...] = ("",)) -> ir.Table:
-    """Indicators per (period, drama) from per-platform sums, harmonised across platforms.
-
-    Every variant of ``pp`` (see ``per_platform``) is harmonised in the same two aggregations;
-    its indicators are named ``<indicator><suffix>``.
-    """
-    norms = pp.group_by(["period_start", "platform"]).aggregate(
-        **{k: v for sfx in variants for k, v in _norms(pp, sfx).items()})
-    j = pp.join(norms, ["period_start", "platform"]).join(weights, "platform", how="left")
-    w = j.pweight.fill_null(0.0)
-    out = j.group_by(["period_start", "drama_id"]).aggregate(
-        window_days=j.window_days.max(),
-        **{k: v for sfx in variants for k, v in _drama_values(j, w, sfx).items()})
-    derived = {}
-    for sfx in variants:
-        derived[f"active_ratio{sfx}"] = ibis.least(out[f"active_days{sfx}"].cast("float64") / out.window_days, 1.0)
-        derived[f"retention{sfx}"] = _safe_div(out[f"eq_late{sfx}"], out[f"eq_plays{sfx}"])
-    drop = ["window_days", *[f"{c}{sfx}" for sfx in variants for c in ("eq_late", "active_days")]]
-    return out.mutate(**derived).drop(*drop)
-
-
 #: the published columns of an indicators frame, in order (after ``period``)
 COLUMNS = ("period_start", "drama_id", "eq_plays", "eq_shares", "breadth", "interaction_rate", "comment_rate",
            "eq_interactions", "completion", "rating", "positive_rate", "eq_revenue", "revenue_per_play",
@@ -327,11 +232,10 @@ def indicator_runs(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
     item maps every variant's suffix to the finished frame of that run's periods. A build ranks
     and publishes each run before the next is computed, so a weekly season never exists in memory
     as a whole. Runs come in period order; one run for the kinds that are not months or weeks."""
-    weights = platform_weights_table(platform_weights)
     for lo, hi in period_blocks(kind, season, blocks):
         f = facts if lo is None else facts.filter((facts.date >= lo) & (facts.date <= hi))
         yield {sfx: _finish(df, kind, season)
-               for sfx, df in _variant_frames(f, dramas, kind, season, weights, variants, adjust).items()}
+               for sfx, df in _variant_frames(f, dramas, kind, season, platform_weights, variants, adjust).items()}
 
 
 def period_blocks(kind: str, season: Season, blocks: int) -> list[tuple[dt.date | None, dt.date | None]]:
@@ -349,15 +253,14 @@ def period_blocks(kind: str, season: Season, blocks: int) -> list[tuple[dt.date 
     return out
 
 
-def _variant_frames(facts: ir.Table, dramas: ir.Table, kind: str, season: Season, weights: ir.Table,
+def _variant_frames(facts: ir.Table, dramas: ir.Table, kind: str, season: Season, platform_weights: pd.Series,
                     variants: tuple[str, ...], adjust) -> dict[str, pd.DataFrame]:
-    """One query: per variant, (period_start, drama_id, indicators…) of the units with plays."""
+    """One query (the per-platform sums), harmonised on the driver: per variant, (period_start,
+    drama_id, indicators…) of the units with plays."""
     pp = per_platform(facts, dramas, kind, season, variants, adjust)
-    out = harmonise(pp, weights, variants)
-    out = out.filter(ibis.or_(*[out[f"plays_total{sfx}"] > 0 for sfx in variants]))
-    schema = out.schema()
     try:
-        both = out.to_pandas()
+        # through Arrow: ibis' own conversion makes Python objects of integer columns with NULLs
+        sums = pp.to_pyarrow().to_pandas(date_as_object=False)
     except Exception as exc:  # the engine's overflow of an exact sum (see _sum)
         if "decimal(38" not in str(exc).lower() and "verflow" not in str(exc):
             raise
@@ -366,13 +269,15 @@ def _variant_frames(facts: ir.Table, dramas: ir.Table, kind: str, season: Season
             f"(sums of floating-point values must stay below {SUM_LIMIT:.2e}; the engine said: {str(exc).splitlines()[0]}); "
             "look for an absurd plays, revenue_cny or rating value in the season", code="value_too_large",
             details={"kind": kind}) from exc
+    sums["period_start"] = sums["period_start"].astype("datetime64[s]")
+    both = harmonise_frame(sums, platform_weights, variants)
+    del sums
     frames = {}
     for sfx in variants:
         cols = {f"{c}{sfx}": c for c in COLUMNS[2:]}
         df = both.loc[both[f"plays_total{sfx}"] > 0, ["period_start", "drama_id", *cols]].rename(columns=cols)
-        for name, c in cols.items():  # a variant's nulls on rows kept for another made ints float
-            if schema[name].is_integer() and df[c].dtype.kind == "f":
-                df[c] = df[c].astype("int64")
+        for c in INTEGER_COLUMNS:
+            df[c] = df[c].astype("int64")
         frames[sfx] = df.reset_index(drop=True)
     return frames
 
