@@ -10,6 +10,7 @@ import pandas as pd
 from fanxing.index import IndexResult, Methodology, compute
 from fanxing.index.uncertainty import run_uncertainty
 from fanxing.index.uncertainty.spec import UncertaintySpec
+from fanxing.parallel import ordered_map
 
 DIMENSIONS = ("reach", "engagement", "reputation", "commercial", "longevity")
 
@@ -43,11 +44,12 @@ def rank_kind(indicators: pd.DataFrame, methodology: Methodology, kind: str, *,
     ranking = PeriodRanking(kind, pd.DataFrame())
     if indicators.empty:
         return PeriodRanking(kind, pd.DataFrame(columns=["period", "rank", "drama_id", "score", *dims]))
-    for period, g in indicators.groupby("period", sort=True):
+    def one(item: tuple[str, pd.DataFrame]):
+        period, g = item
         if "plays_total" in g and min_plays > 0:
             g = g[g["plays_total"] >= min_plays]
         if len(g) < 2:
-            continue
+            return None
         data = g.set_index("drama_id")[codes]
         res = compute(data, methodology)
         scores = res.scores
@@ -58,17 +60,28 @@ def rank_kind(indicators: pd.DataFrame, methodology: Methodology, kind: str, *,
         })
         for d in dims:
             out[d] = scores[d].to_numpy(dtype=float)
+        u = None
         if uncertainty is not None:
             u = run_uncertainty(data, methodology, uncertainty, nominal=res)
             iv = u.ranks.reindex(out["drama_id"])
             for c in ("rank_low", "rank_high", "p_top10"):
                 out[c] = iv[c].to_numpy()
-            if u.sensitivity is not None:
-                ranking.sensitivity[str(period)] = u.sensitivity
-            ranking.uncertainty_summary[str(period)] = u.summary
         out = out[np.isfinite(out["score"])]
         out = out.sort_values(["score", "drama_id"], ascending=[False, True], kind="stable")
         out.insert(1, "rank", out["score"].rank(method="min", ascending=False).astype("int64"))
+        return period, out, (res if keep_results else None), u
+
+    # periods are independent: without intervals they run side by side on threads (the Monte Carlo
+    # of the intervals runs its own pieces on threads); results come back in period order
+    periods = indicators.groupby("period", sort=True)
+    for done in ordered_map(one, periods, workers=1 if uncertainty is not None else None, name="fanxing-rank"):
+        if done is None:
+            continue
+        period, out, res, u = done
+        if u is not None:
+            if u.sensitivity is not None:
+                ranking.sensitivity[str(period)] = u.sensitivity
+            ranking.uncertainty_summary[str(period)] = u.summary
         frames.append(out)
         if keep_results:
             results[str(period)] = res
