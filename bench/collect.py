@@ -22,6 +22,7 @@ ORDER = [
     ("paired_ingest_parquet.md", "Issue 8 — ingest of typed Parquet, old vs new code"),
     ("paired_ingest_multifile.md", "Issue 3 (b) — ingest of a 108-file season, old vs new code"),
     ("paired_build_session15.md", "Issues 3 (b) and 8 — threads, background tokens and exact sums, old vs new code"),
+    ("paired_build_session16.md", "Issues 3 (b) and 8 — indicators: adjusted sums as changes, harmonisation on the driver, old vs new code"),
 ]
 
 HEADER = """# Benchmarks
