@@ -342,3 +342,18 @@ def test_the_process_ends_as_soon_as_its_tokens_are_taken():
     tokens = TokensInBackground(f, config)
     assert tokens._proc.wait(timeout=300) == 0  # ended by itself, nobody having asked yet
     pd.testing.assert_frame_equal(novelty(f, config, tokens), novelty(f, config), check_exact=True)
+
+
+def test_the_background_tokens_are_made_of_the_columns_the_awards_read():
+    """``novelty_columns`` (what a build hands the background process) is ``prepare_dramas``'s synopsis
+    and genres, also for ids that only match as text, missing values and missing columns."""
+    from fanxing.awards.inputs import novelty_columns, prepare_dramas
+
+    cat = pd.DataFrame({"drama_id": [7, "7", "b", "c", "d"], "title": ["T", "T2", "", "C", "D"],
+                        "synopsis": ["一个 故事", "另一个", None, "  逆袭  ", np.nan],
+                        "genres": ["都市|逆袭", "古装", None, ["甜宠"], ""]})
+    for frame in (cat, cat.drop(columns=["genres"]), cat.drop(columns=["synopsis", "genres"])):
+        got, want = novelty_columns(frame), prepare_dramas(frame)
+        assert got["synopsis"].to_list() == want["synopsis"].to_list()
+        assert got["genres"].to_list() == want["genres"].to_list()
+        assert len(got) == 4  # 7 and "7" are one drama

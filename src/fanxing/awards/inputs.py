@@ -98,17 +98,39 @@ def prepare_annual(annual: pd.DataFrame, dimensions: Iterable[str]) -> pd.DataFr
     return out.set_index("drama_id", drop=False)
 
 
+_TEXT_COLUMNS = ("title", "producer", "ip_source", "brand_partner", "region", "dialect", "synopsis")
+_LIST_COLUMNS = ("genres", "industry_tags")
+
+
+def _one_per_drama(dramas: pd.DataFrame) -> pd.DataFrame:
+    """A copy with ``drama_id`` as text, the first row of each drama kept."""
+    out = dramas.copy()
+    out["drama_id"] = out["drama_id"].map(text)
+    return out.drop_duplicates("drama_id", keep="first")
+
+
+def _prepared(out: pd.DataFrame, col: str) -> list:
+    """Catalogue column ``col`` as the awards read it: text as str, lists as lists ("" or [] when absent)."""
+    if col in _LIST_COLUMNS:
+        return out[col].map(as_list).to_list() if col in out else [[] for _ in range(len(out))]
+    return out[col].map(text).to_list() if col in out else [""] * len(out)
+
+
+def novelty_columns(dramas: pd.DataFrame) -> pd.DataFrame:
+    """``synopsis`` and ``genres`` of ``prepare_dramas(dramas)``, in its row order (what novelty's
+    tokens are made of), without preparing the other columns."""
+    _require(dramas, "dramas", ["drama_id"])
+    out = _one_per_drama(dramas[[c for c in ("drama_id", "synopsis", "genres") if c in dramas]])
+    return pd.DataFrame({"synopsis": _prepared(out, "synopsis"), "genres": _prepared(out, "genres")})
+
+
 def prepare_dramas(dramas: pd.DataFrame) -> pd.DataFrame:
     """The catalogue with lists as lists, release_date as Timestamp (NaT when missing), text as str."""
     _require(dramas, "dramas", ["drama_id"])
-    out = dramas.copy()
-    out["drama_id"] = out["drama_id"].map(text)
-    out = out.drop_duplicates("drama_id", keep="first")
-    for col in ("title", "producer", "ip_source", "brand_partner", "region", "dialect", "synopsis"):
-        out[col] = out[col].map(text) if col in out else ""
+    out = _one_per_drama(dramas)
+    for col in (*_TEXT_COLUMNS, *_LIST_COLUMNS):
+        out[col] = _prepared(out, col)
     out["title"] = out["title"].where(out["title"] != "", out["drama_id"])
-    for col in ("genres", "industry_tags"):
-        out[col] = out[col].map(as_list) if col in out else [[] for _ in range(len(out))]
     if "release_date" in out:
         dates = pd.to_datetime(out["release_date"], errors="coerce")
         bad = dates.isna() & out["release_date"].map(text).ne("")

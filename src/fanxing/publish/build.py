@@ -328,13 +328,9 @@ def novelty_tokens(catalogue: pd.DataFrame, config):
                                                   for c in config.drama_categories().values()):
         return None
     try:
-        # the two columns as the awards prepare them (``inputs.prepare_dramas``); should they differ
-        # there after all, the awards segment the synopses themselves
-        cat = catalogue.drop_duplicates("drama_id", keep="first")
-        n = len(cat)
-        synopses = cat["synopsis"].map(awards_inputs.text) if "synopsis" in cat else pd.Series([""] * n)
-        genres = cat["genres"].map(awards_inputs.as_list) if "genres" in cat else pd.Series([[] for _ in range(n)])
-        frame = pd.DataFrame({"synopsis": synopses.to_list(), "genres": genres.to_list()})
+        # the two columns as the awards prepare them; the awards use the tokens only when theirs are
+        # the same, and segment the synopses themselves otherwise
+        frame = awards_inputs.novelty_columns(catalogue)
     except Exception:  # only a head start: the awards step reads the catalogue (and reports on it) itself
         return None
     return TokensInBackground(frame, config.novelty)
