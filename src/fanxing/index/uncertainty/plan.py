@@ -22,6 +22,7 @@ from fanxing.index.pipeline import compute
 from fanxing.index.result import IndexResult
 from fanxing.index.suggest import closest
 from fanxing.index.uncertainty.spec import SECTION, UncertaintySpec
+from fanxing.parallel import ordered_map
 
 DATA_DRIVEN = ("entropy", "critic", "pca")
 POSITIVE = {"geometric": True, "harmonic": True}  # method → needs strictly positive values
@@ -215,9 +216,14 @@ def build_plan(data: pd.DataFrame, m: Methodology, spec: UncertaintySpec, *,
     matrices: list[np.ndarray] = []
     labels: list[str] = []
     weights_by_combo: list[dict[str, np.ndarray]] = []
-    for v, (imp, nrm, where) in enumerate(specs):
+    def variant(item: tuple[int, tuple]) -> IndexResult:
+        v, (imp, nrm, where) = item
         vm = m if v == 0 else _variant(m, where or "normalise", {"impute": imp, "normalise": nrm})
-        res = nominal if v == 0 else _compute(data, vm, denominators, where)
+        return nominal if v == 0 else _compute(data, vm, denominators, where)
+
+    # the variants are independent builds: on threads, in order (the first failure in order is raised)
+    results = ordered_map(variant, enumerate(specs), name="fanxing-plan")
+    for v, ((imp, nrm, where), res) in enumerate(zip(specs, results, strict=True)):
         if not res.scores.index.equals(units):
             raise IndexComputationError(f"{SECTION}.{where}: this variant keeps other units than the nominal build")
         matrices.append(res.stages["normalised"].loc[units, codes].to_numpy(dtype=float))
