@@ -146,8 +146,6 @@ def per_platform(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
     base = t.group_by(_KEYS).aggregate(**aggs, **raw, **{f"_n_{k}": _count(*terms[k]) for k in _NULLABLE})
     delta = _changes(assign_periods(adjust(facts, only_adjusted=True), dramas, kind, season), others)
     j = base.left_join(delta, _KEYS).select(base, *[delta[c] for c in delta.columns if c not in _KEYS])
-    # one projection over the join (not a mutate and a drop), so that the SQL shares it as one
-    # common table expression between the platform norms and the drama values (see ``harmonise``)
     keep = ["window_days", *(raw if "" in variants else ())]
     return j.select(*_KEYS, *keep, **{f"{k}{sfx}": _combined(j, k, sfx) for sfx in others for k in raw})
 
