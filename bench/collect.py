@@ -23,6 +23,7 @@ ORDER = [
     ("paired_ingest_multifile.md", "Issue 3 (b) — ingest of a 108-file season, old vs new code"),
     ("paired_build_session15.md", "Issues 3 (b) and 8 — threads, background tokens and exact sums, old vs new code"),
     ("paired_build_session16.md", "Issues 3 (b) and 8 — indicators: adjusted sums as changes, harmonisation on the driver, old vs new code"),
+    ("paired_build_session16_final.md", "Issues 3 (b) and 8 — the session of 2026-11-28 as a whole, old vs new code"),
 ]
 
 HEADER = """# Benchmarks
