@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: (period, drama) columns of every variant, in the order ``indicators.COLUMNS`` lists them; and the
-#: two columns that are integers
+#: the (period, drama) columns of every variant, in their published order (``indicators.COLUMNS``);
+#: and the two that are integers
 DRAMA_COLUMNS = ("eq_plays", "eq_shares", "breadth", "interaction_rate", "comment_rate", "eq_interactions",
                  "completion", "rating", "positive_rate", "eq_revenue", "revenue_per_play", "plays_total",
                  "platforms", "active_ratio", "retention")

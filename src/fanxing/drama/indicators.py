@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from fanxing.drama.harmonise import INTEGER_COLUMNS, harmonise_frame
+from fanxing.drama.harmonise import DRAMA_COLUMNS, INTEGER_COLUMNS, harmonise_frame
 from fanxing.drama.periods import Season, assign_periods, period_end, period_label, period_starts
 from fanxing.errors import BuildError
 
@@ -179,9 +179,7 @@ def _combined(j: ir.Table, k: str, sfx: str) -> ir.Value:
 
 
 #: the published columns of an indicators frame, in order (after ``period``)
-COLUMNS = ("period_start", "drama_id", "eq_plays", "eq_shares", "breadth", "interaction_rate", "comment_rate",
-           "eq_interactions", "completion", "rating", "positive_rate", "eq_revenue", "revenue_per_play",
-           "plays_total", "platforms", "active_ratio", "retention")
+COLUMNS = ("period_start", "drama_id", *DRAMA_COLUMNS)
 
 
 def compute_indicators(facts: ir.Table, dramas: ir.Table, kind: str, season: Season,
