@@ -12,7 +12,7 @@ import pandas as pd
 
 from fanxing.drama.indicators import INDICATORS
 from fanxing.drama.periods import LAUNCH_KINDS, period_end, period_label, period_starts
-from fanxing.frames import isin
+from fanxing.frames import isin, lookup, positions
 from fanxing.publish.fastcsv import to_csv
 
 if TYPE_CHECKING:
@@ -72,9 +72,16 @@ def _flagged(table: pd.DataFrame, kind: str, ctx: BuildContext) -> pd.Series:
     if not len(hit_p):
         return pd.Series(False, index=table.index)
     keys = pd.MultiIndex.from_arrays([np.asarray(periods, dtype=object)[hit_p], ids[hit_a]])
-    mine = pd.MultiIndex.from_arrays([table["period"].astype(str).to_numpy(dtype=object),
-                                      table["drama_id"].astype(str).to_numpy(dtype=object)])
-    return pd.Series(mine.isin(keys), index=table.index)
+    # only rows of a drama with an overlapping episode can match: (period, drama) pairs are built
+    # for those alone (a weekly table has millions of rows, a few of them flagged)
+    drama = table["drama_id"].astype(str)
+    cand = np.flatnonzero(isin(drama, np.unique(ids[hit_a])))
+    out = np.zeros(len(table), dtype=bool)
+    if len(cand):
+        mine = pd.MultiIndex.from_arrays([table["period"].iloc[cand].astype(str).to_numpy(dtype=object),
+                                          drama.iloc[cand].to_numpy(dtype=object)])
+        out[cand] = mine.isin(keys)
+    return pd.Series(out, index=table.index)
 
 
 def _cached(ctx: BuildContext, name: str, make):
@@ -127,17 +134,18 @@ def ranking_frame(kind: str, ctx: BuildContext, table: pd.DataFrame | None = Non
     t["rank_shift_integrity"] = (t["rank_unadjusted"] - t["rank"]).astype("Int64")
     t["rank_unadjusted"] = t["rank_unadjusted"].astype("Int64")
     cat = _cached(ctx, "catalogue", lambda: catalogue_frame(ctx.catalogue)).set_index("drama_id")
-    t.insert(3, "title", t["drama_id"].map(cat["title"]))
+    at = positions(t["drama_id"], cat.index)  # one hash lookup per row for every catalogue column
+    t.insert(3, "title", lookup(t["drama_id"], cat["title"], at))
     for c in ("rank_low", "rank_high"):
         if c not in t:
             t[c] = t["rank"]
     if "p_top10" not in t:
         t["p_top10"] = np.nan
-    t["producer"] = t["drama_id"].map(cat["producer"])
-    t["genres"] = t["drama_id"].map(cat["genres"]) if "genres" in cat else ""
-    t["region"] = t["drama_id"].map(cat["region"]) if "region" in cat else ""
+    t["producer"] = lookup(t["drama_id"], cat["producer"], at)
+    t["genres"] = lookup(t["drama_id"], cat["genres"], at) if "genres" in cat else ""
+    t["region"] = lookup(t["drama_id"], cat["region"], at) if "region" in cat else ""
     on = _cached(ctx, "platforms_on", lambda: _platforms_on(_platform_pairs(ctx)))
-    t["platforms"] = t["drama_id"].map(on).fillna("")
+    t["platforms"] = lookup(t["drama_id"], on).fillna("")
     t["flagged"] = _flagged(t, kind, ctx)
     dims = [c for c in ("reach", "engagement", "reputation", "commercial", "longevity") if c in t]
     first = ["period", "rank", "drama_id", "title", "score", "rank_low", "rank_high", "p_top10", *dims]
