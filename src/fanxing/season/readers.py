@@ -210,7 +210,9 @@ def _materialise(wh, src: Source, staged, transform, path: Path | None, layout) 
     backend, con = wh.backend, wh.con
     temps = [staged.name, *staged.helpers]
     try:
-        table = backend.materialize(con, transform(staged.expr), "read")
+        # lazy line numbers are the table's rowids, so its rows must keep the file's order; rows
+        # that carry their line (Parquet's row number, JSON's rowid) may be stored in any order
+        table = backend.materialize(con, transform(staged.expr), "read", ordered=bool(staged.line_offset))
     except UnreadableFileError:
         backend.drop_names(con, temps)
         raise

@@ -501,10 +501,19 @@ def drop_names(con, names: list[str]) -> None:
         _release(name)
 
 
-def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:
-    """Compute ``expr`` once into a temporary table and return it as a table expression."""
+def materialize(con, expr: ibis.Table, prefix: str = "tmp", *, ordered: bool = True) -> ibis.Table:
+    """Compute ``expr`` once into a temporary table and return it as a table expression.
+
+    ``ordered=False``: the rows may be stored in any order (the engine then writes on all its
+    threads; ~25 % faster for a file's rows). Only for tables nothing reads by ``rowid`` or in
+    storage order, e.g. rows that carry their own line numbers."""
     name = _new_name(prefix)
-    _raw(con).execute(f"CREATE TEMP TABLE {_quote(name)} AS {sql_of(con, expr)}")
+    sql = f"CREATE TEMP TABLE {_quote(name)} AS {sql_of(con, expr)}"
+    if ordered:
+        _raw(con).execute(sql)
+    else:
+        with unordered(con):
+            _raw(con).execute(sql)
     # the same expression (structurally: same inputs and columns) into the same name makes the
     # same columns: the table expression is reused without a DESCRIBE
     tables, key = _tables(con), (name, "expr", expr.op())

@@ -445,8 +445,9 @@ def drop_names(con, names: list[str]) -> None:
         _forget(con, name)
 
 
-def materialize(con, expr: ibis.Table, prefix: str = "tmp") -> ibis.Table:
-    """Compute ``expr`` once (a local checkpoint: later plans start from its result)."""
+def materialize(con, expr: ibis.Table, prefix: str = "tmp", *, ordered: bool = True) -> ibis.Table:
+    """Compute ``expr`` once (a local checkpoint: later plans start from its result). ``ordered``
+    is DuckDB's (Spark keeps no storage order to lose)."""
     name = _new_name(prefix)
     df = _df(con, expr).localCheckpoint(eager=True)
     df.createOrReplaceTempView(name)
