@@ -9,8 +9,9 @@ on any number of threads: the pieces are independent and their results are combi
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -37,12 +38,19 @@ def threads() -> int:
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, *,
-                name: str = "fanxing") -> Iterator[R]:
+                name: str = "fanxing", ahead: int | None = None) -> Iterator[R]:
     """``map(fn, items)`` on ``workers`` threads (default ``threads()``), results in the order of
     ``items``. The first exception in that order is raised and the pieces not yet started are
-    cancelled. With one worker (or one item) everything runs in the calling thread."""
-    items = list(items)
+    cancelled. With one worker (or one item) everything runs in the calling thread.
+
+    ``ahead``: at most this many items are submitted before the caller has taken the first of their
+    results (``items`` is then read lazily), so that results too large to hold all at once (e.g.
+    blocks of text) exist only a few at a time. Default: every item is submitted at once."""
     workers = threads() if workers is None else workers
+    if ahead is not None:
+        yield from _bounded(fn, items, workers, name, max(1, ahead))
+        return
+    items = list(items)
     if workers <= 1 or len(items) <= 1:
         for item in items:
             yield fn(item)
@@ -54,4 +62,24 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = 
                 yield f.result()
         finally:
             for f in futures:
+                f.cancel()
+
+
+def _bounded(fn: Callable[[T], R], items: Iterable[T], workers: int, name: str, ahead: int) -> Iterator[R]:
+    """``ordered_map`` with at most ``ahead`` items in flight."""
+    if workers <= 1:
+        for item in items:
+            yield fn(item)
+        return
+    pending: deque[Future] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+        try:
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
                 f.cancel()

@@ -4,9 +4,10 @@ pandas formats every float with ``numpy.ndarray.astype(str)`` and writes rows th
 module; on the large tables of a build (weekly rankings and indicators: hundreds of thousands of
 rows × ~20 columns) that is most of the publishing time. Here, a block of rows at a time, every
 column becomes an Arrow string array with the same text pandas would write, the columns are joined
-row-wise by Arrow's compute kernels, and the block's bytes go to the file in one write. A block's
-columns are made on ``fanxing.parallel.threads()`` threads (Arrow's kernels and numpy release the
-GIL) and joined in column order, so the bytes do not depend on the number of threads:
+row-wise by Arrow's compute kernels, and the block's bytes go to the file in one write. Blocks are
+made on ``fanxing.parallel.threads()`` threads (Arrow's kernels and numpy release the GIL), a few
+ahead of the one being written, and written in order, so the bytes do not depend on the number of
+threads:
 
 - floats: Arrow's shortest round-trip digits where they are laid out as numpy lays them out
   (positional, non-integral, 1e-4 ≤ |x| < 1e16), integral values as ``<int>.0``, NaN as the empty
@@ -26,10 +27,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fanxing.parallel import ordered_map
+from fanxing.parallel import ordered_map, threads
 
 _SPECIAL = r'[,"\n\r]'
 BLOCK_ROWS = 250_000  # rows joined and written at a time
+MIN_BLOCK_ROWS = 16_384  # a table is cut into blocks for the threads down to this size
 
 
 class _Unsupported(Exception):
@@ -191,8 +193,8 @@ def to_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) -> No
     """``frame.to_csv(path, index=False)``, fast for the column types a build publishes;
     ``append``: the rows only, after what ``path`` holds (``mode="a", header=False``).
 
-    Rows are turned into text ``BLOCK_ROWS`` at a time: the text of one block exists at a time,
-    whatever the size of the table.
+    Rows are turned into text ``BLOCK_ROWS`` at a time, on ``threads()`` threads: the text of at
+    most that many blocks exists at a time, whatever the size of the table.
     """
     def pandas() -> None:
         frame.to_csv(path, index=False, mode="a" if append else "w", header=not append)
@@ -207,24 +209,34 @@ def to_csv(frame: pd.DataFrame, path: str | Path, *, append: bool = False) -> No
     except _Unsupported:
         pandas()
         return
-    large = pa.large_string()
+    step = _block_rows(len(frame))
     with open(path, "ab" if append else "wb") as fh:
         if not append:
             fh.write(header)
-        for a in range(0, len(frame), BLOCK_ROWS):
-            block = frame.iloc[a:a + BLOCK_ROWS]
-            # the columns' texts on threads (Arrow's kernels and numpy release the GIL), in order
-            cols = list(ordered_map(lambda j, b=block: _column(b.iloc[:, j]), range(block.shape[1]),
-                                    name="fanxing-csv"))
-            if len(cols) == 1 and pc.any(pc.equal(cols[0], "")).as_py():
-                # the csv module writes a lone empty field as "": pandas writes such a block
-                fh.write(block.to_csv(index=False, header=False).encode("utf-8"))
-                continue
-            part = [c.cast(large) for c in cols]
-            rows = pc.binary_join_element_wise(*part, pa.scalar(",", large))
-            rows = pc.binary_join_element_wise(rows, pa.scalar("", large), pa.scalar("\n", large))
-            rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
-            offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
-            data = rows.buffers()[2]
-            if data is not None:
-                fh.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+        # blocks of rows become text on threads (Arrow's kernels and numpy release the GIL) and are
+        # written in order; a few blocks at a time exist as text
+        for text in ordered_map(lambda a: _block_text(frame.iloc[a:a + step]), range(0, len(frame), step),
+                                name="fanxing-csv", ahead=threads()):
+            fh.write(text)
+
+
+def _block_rows(n: int) -> int:
+    """Rows per block: ``BLOCK_ROWS``, fewer when that would leave a thread without a block (not fewer
+    than ``MIN_BLOCK_ROWS``)."""
+    return max(1, min(BLOCK_ROWS, max(MIN_BLOCK_ROWS, -(-n // threads()))))
+
+
+def _block_text(block: pd.DataFrame) -> bytes | memoryview:
+    """The CSV text of a block of rows (no header)."""
+    cols = [_column(block.iloc[:, j]) for j in range(block.shape[1])]
+    if len(cols) == 1 and pc.any(pc.equal(cols[0], "")).as_py():
+        # the csv module writes a lone empty field as "": pandas writes such a block
+        return block.to_csv(index=False, header=False).encode("utf-8")
+    large = pa.large_string()
+    part = [c.cast(large) for c in cols]
+    rows = pc.binary_join_element_wise(*part, pa.scalar(",", large))
+    rows = pc.binary_join_element_wise(rows, pa.scalar("", large), pa.scalar("\n", large))
+    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
+    data = rows.buffers()[2]
+    return b"" if data is None else memoryview(data)[int(offsets[0]):int(offsets[-1])]
