@@ -29,6 +29,7 @@ from fanxing.drama.methodology import FanxingMethodology, load_fanxing_methodolo
 from fanxing.drama.periods import Season
 from fanxing.drama.ranking import PeriodRanking, rank_kind
 from fanxing.errors import BuildError
+from fanxing.parallel import ordered_map
 from fanxing.publish.atomic import publish_dir, sha256_file, staging_dir
 from fanxing.publish.tables import KindPublisher, empty_like, write_kind, write_outputs
 from fanxing.report import frames_from_warehouse, write_report
@@ -450,10 +451,26 @@ def _versions(engine: str = "duckdb") -> dict[str, str]:
     return out
 
 
+def _hashes(stage: Path, known: dict | None = None) -> dict[str, str]:
+    """sha256 of every file under ``stage`` but the manifest itself, by relative path, in path order.
+
+    Files are hashed on ``threads()`` threads, the largest first (hashlib and file reads release the
+    GIL; a large build publishes GBs of CSV). ``known`` keeps digests by (path, size, mtime) across
+    calls: a manifest written twice (before and after the report) hashes each file once."""
+    known = {} if known is None else known
+    files = sorted((p for p in stage.rglob("*") if p.is_file() and p != stage / "manifest.json"),
+                   key=lambda p: (-p.stat().st_size, str(p)))
+    keys = {p: (str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+    todo = [p for p in files if keys[p] not in known]
+    for p, digest in zip(todo, ordered_map(sha256_file, todo, name="fanxing-sha"), strict=True):
+        known[keys[p]] = digest
+    return {str(p.relative_to(stage)): known[keys[p]] for p in sorted(files)}
+
+
 def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: dict, timings: dict,
                     peaks: dict | None = None) -> None:
     report = ctx.ingest
-    outputs = {str(p.relative_to(stage)): sha256_file(p) for p in sorted(stage.rglob("*")) if p.is_file()}
+    outputs = _hashes(stage, ctx.__dict__.setdefault("_digests", {}))
     manifest = {
         "build_id": ctx.build_id,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
