@@ -222,3 +222,18 @@ def test_block_by_block_scores_are_the_chunk_scores(aggregate, monkeypatch):
         assert blocks >= 1 and (aggregate is None or "geometric" not in str(aggregate) or blocks == 1)
         start = 0 if len(part) == 50 else 50
         assert got.tobytes() == ref[start:start + len(part)].tobytes()
+
+
+def test_rank_table_is_the_same_on_any_number_of_threads(monkeypatch):
+    """Blocks of units run on threads, each writing its own slice: one table on 1, 2 and 3 threads."""
+    rng = np.random.default_rng(5)
+    n_rep, n = 40, 20_000  # 6,553 units a block: several blocks, the last one short
+    ranks = rng.integers(1, n + 1, (n_rep, n)).astype(np.int32)
+    ranks[rng.random(ranks.shape) < 0.1] = 0
+    nominal = rng.permutation(n).astype(np.int32)
+    tables = []
+    for t in ("1", "2", "3"):
+        monkeypatch.setenv("FANXING_THREADS", t)
+        tables.append(rank_table(ranks, nominal, pd.RangeIndex(n), 10))
+    pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=True)
+    pd.testing.assert_frame_equal(tables[0], tables[2], check_exact=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fanxing.parallel import ordered_map
+
 LOW_Q = 0.05
 HIGH_Q = 0.95
 _BLOCK = 1 << 16  # elements of the ranks array handled at a time by rank_shift (≈ 256 KiB of int32)
@@ -48,7 +50,10 @@ def rank_table(ranks: np.ndarray, nominal: np.ndarray, units: pd.Index, top: int
           "lo": np.empty(n, dtype=np.int32), "hi": np.empty(n, dtype=np.int32)}
     step = max(1, _TABLE_BLOCK // max(1, n_rep))
     small = n < 1 << 16  # ranks fit 16 bits: a radix sort
-    for c0 in range(0, n, step):  # a block of units at a time, its (units × replications) copy in cache
+
+    def block(c0: int) -> None:
+        """Units c0..c0+step: their (units × replications) copy sorted in cache; each block writes
+        its own slice of the outputs, so blocks run on threads (numpy's sorts release the GIL)."""
         block = ranks[:, c0:c0 + step].T
         srt = block.astype(np.uint16) if small else np.ascontiguousarray(block)
         srt.sort(axis=1, kind="stable" if small else None)  # unranked (0) first, then ascending ranks
@@ -61,6 +66,9 @@ def rank_table(ranks: np.ndarray, nominal: np.ndarray, units: pd.Index, top: int
         for name, idx in (("p5", _quantile_index(LOW_Q, cnt)), ("p95", _quantile_index(HIGH_Q, cnt)),
                           ("lo", np.maximum(cnt - 1, 0) // 2), ("hi", cnt // 2)):
             at[name][c0:c0 + step] = srt[rows, np.minimum(first + idx, n_rep - 1)]
+
+    for _ in ordered_map(block, range(0, n, step), name="fanxing-ranktable"):
+        pass
     has = count > 0
 
     def pick(name: str) -> np.ndarray:
