@@ -99,3 +99,22 @@ def test_bad_platform_list_is_a_clear_error(tmp_path, bad):
     season = write_season(tmp_path / "season", files={"season.yaml": bad})
     with Warehouse.connect() as wh, pytest.raises(SeasonError, match="season.yaml: platforms"):
         ingest_season(season, wh)
+
+
+def test_files_that_differ_only_in_partition_values_they_carry_share_one_read(tmp_path):
+    """The read expression of a file is built (and its SQL compiled) once per shape: the partition
+    values of columns a file has do not make it another shape; those it lacks (filled in) do."""
+    metrics = {}
+    for platform in ("douyin", "kuaishou", "iqiyi"):
+        for month in (1, 2):
+            metrics[f"month=2024-{month:02d}/platform={platform}/part-0.parquet"] = day_rows(
+                month, None if platform == "iqiyi" else platform, 10 * month)
+    season = write_season(tmp_path / "season", metrics=metrics)
+    with Warehouse.connect(tmp_path / "w.duckdb") as wh:
+        report = ingest_season(season, wh)
+        assert not report.errors
+        reads = [k for k in wh.backend.memo(wh.con) if isinstance(k, tuple) and k[0] == "read-transform"]
+        fills = sorted(k[1][3] for k in reads)
+        assert fills == [(), (("platform", "iqiyi"),)], fills  # douyin and kuaishou share one
+        facts = rows(wh, "facts", ["platform", "date"])
+        assert facts.groupby("platform").size().to_dict() == {"douyin": 4, "iqiyi": 4, "kuaishou": 4}

@@ -32,6 +32,13 @@ _MAP_SCHEMA = {"_raw": "string", "_id": "string", "_problem": "string", "_hint":
 PARSE_COLUMNS = tuple(Column(c.name, "id") if c.kind == "text" else c for c in METRIC_COLUMNS)
 
 
+def _filled(names: dict[str, str], mapping: FileMapping, fill: dict[str, str] | None) -> dict[str, str]:
+    """The partition values ``fill`` that ``rename`` uses: those of columns the file lacks (by their
+    contract ``names``), the platform only when no mapping gives it."""
+    present = set(names.values())
+    return {c: v for c, v in (fill or {}).items() if c not in present and not (c == "platform" and mapping.platform)}
+
+
 def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel: str,
            fill: dict[str, str] | None = None) -> ir.Table:
     """The staged table with contract column names (built-in Chinese headers, mapping renames).
@@ -39,9 +46,8 @@ def rename(staged_expr: ir.Table, columns: list[str], mapping: FileMapping, rel:
     ``fill`` (from the file's partition folders, see ``partitions``) gives columns the file lacks.
     """
     names = canonical_names(columns, METRIC_HEADERS, CONTRACT, mapping.columns)
-    present = set(names.values())
-    fill = {c: v for c, v in (fill or {}).items() if c not in present and not (c == "platform" and mapping.platform)}
-    present |= set(fill)
+    fill = _filled(names, mapping, fill)
+    present = set(names.values()) | set(fill)
     if mapping.platform:
         present.add("platform")
     missing = [c for c in ("date", "platform", "plays") if c not in present]
@@ -198,7 +204,13 @@ def prepare_metrics(wh, src, tmpdir, mapping: FileMapping, *, resolver: TitleRes
         return t.mutate(_h=ibis.struct({k: t[k] for k in FACT_KEY}).hash())
 
 
-    key = ("metrics", tuple(sorted(mapping.columns.items())), mapping.platform, tuple(sorted(fill.items())))
+    def key(e: ir.Table) -> tuple:
+        """What ``transform`` depends on besides ``e``: the partition values it fills in (not those
+        the file has as columns: files that differ only in those share one expression, one compile)."""
+        names = canonical_names([c for c in e.columns if c != "_line"], METRIC_HEADERS, CONTRACT, mapping.columns)
+        return ("metrics", tuple(sorted(mapping.columns.items())), mapping.platform,
+                tuple(sorted(_filled(names, mapping, fill).items())))
+
     read = readers.read(wh, src, tmpdir, transform, mapping.encoding, key=key)
     p = read.table
     has_title = "title" in canonical_names(read.columns, METRIC_HEADERS, CONTRACT, mapping.columns).values()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis.expr.types as ir
 import pyarrow as pa
 
 from fanxing.errors import FanxingError, UnreadableFileError
@@ -119,23 +121,24 @@ class Read:
 
 
 def read(wh, src: Source, tmpdir: Path, transform, encoding_override: str | None = None,
-         key: tuple | None = None) -> Read:
+         key: tuple | Callable[[ir.Table], tuple] | None = None) -> Read:
     """Read ``src`` and materialise ``transform(text_table)`` (a row-wise projection) once.
 
     ``transform`` gets the file as an all-text Ibis table (its own headers, plus ``_line`` where
     the format knows it up front) and must keep every row, in order, passing ``_line`` through.
     Raises UnreadableFileError naming the file when it is not a readable table.
 
-    ``key`` (hashable) says that ``transform`` depends on nothing but its input and the key: then
-    its expression is built once per key and staged table (same names and columns) and reused, so
-    its SQL is compiled once (see ``duckdb_backend.sql_of``).
+    ``key`` (hashable, or a function of the staged table giving one) says that ``transform``
+    depends on nothing but its input and the key: then its expression is built once per key and
+    staged table (same names and columns) and reused, so its SQL is compiled once (see
+    ``duckdb_backend.sql_of``).
     """
     if key is not None:
         memo = wh.backend.memo(wh.con)
         plain = transform
 
         def transform(e):
-            k = ("read-transform", key, e.op())
+            k = ("read-transform", key(e) if callable(key) else key, e.op())
             if k not in memo:
                 memo[k] = plain(e)
             return memo[k]
