@@ -16,7 +16,7 @@ from fanxing.warehouse import Warehouse
 
 @pytest.fixture
 def background(monkeypatch):
-    """Every csv/tsv file counts as large: its hash/layout pass runs alongside the read."""
+    """Every file counts as large: its hash (csv/tsv: and layout) pass runs alongside the read."""
     monkeypatch.setattr(readers, "BACKGROUND_BYTES", 0, raising=False)
 
 
@@ -81,3 +81,30 @@ def test_layout_matches_the_plain_scan_across_chunk_boundaries(tmp_path):
         p.write_bytes(data)
         lay = L.layout(p)
         assert (lay.n_lines, lay.has_blank) == _reference_layout(p), (i, len(data))
+
+
+def test_parquet_hashed_in_the_background_is_skipped_and_named(tmp_path, background):
+    """A binary file's hash runs beside the engine's read: a reload and a renamed copy are skipped,
+    the hash is the file's sha256, and a file the engine cannot read still gets its hash."""
+    import hashlib
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"date": ["2024-05-01"], "platform": ["douyin"], "drama_id": ["d1"], "plays": [3]}), buf)
+    season = write_season(tmp_path / "s", metrics={"a.parquet": buf.getvalue(), "bad.parquet": b"PAR1 not really"})
+    with Warehouse.connect(tmp_path / "w.duckdb") as wh:
+        first = ingest_season(season, wh)
+        (season / "metrics" / "b.parquet").write_bytes(buf.getvalue())
+        again = ingest_season(season, wh)
+        n_facts = len(rows(wh, "facts"))
+    f1 = {f.file: f for f in first.files}
+    assert f1["metrics/a.parquet"].status == "loaded"
+    assert f1["metrics/a.parquet"].sha256 == hashlib.sha256(buf.getvalue()).hexdigest()
+    assert f1["metrics/bad.parquet"].status == "error"
+    assert f1["metrics/bad.parquet"].sha256 == hashlib.sha256(b"PAR1 not really").hexdigest()
+    assert {f.file: f.status for f in again.files if f.file != "metrics/bad.parquet"} == {
+        "dramas.csv": "skipped", "metrics/a.parquet": "skipped", "metrics/b.parquet": "skipped"}
+    assert n_facts == 1

@@ -61,18 +61,19 @@ class Source:
 
 
 class _Pass:
-    """``sha256_and_layout`` of a file in a thread: hashlib releases the GIL on large buffers and
-    DuckDB while it runs a query, so on a multi-core machine the pass overlaps the engine's read."""
+    """``sha256_and_layout`` of a text file (``sha256`` alone of a binary one, ``binary``) in a
+    thread: hashlib releases the GIL on large buffers and DuckDB while it runs a query, so on a
+    multi-core machine the pass overlaps the engine's read."""
 
-    def __init__(self, path: Path):
-        self.result: tuple[str, L.Layout] | None = None
+    def __init__(self, path: Path, binary: bool = False):
+        self.result: tuple[str, L.Layout | None] | None = None
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(path,), name="fanxing-sha256", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(path, binary), name="fanxing-sha256", daemon=True)
         self.thread.start()
 
-    def _run(self, path: Path) -> None:
+    def _run(self, path: Path, binary: bool) -> None:
         try:
-            self.result = L.sha256_and_layout(path)
+            self.result = (L.sha256(path), None) if binary else L.sha256_and_layout(path)
         except BaseException as exc:  # re-raised by Source.finish in the caller's thread
             self.error = exc
 
@@ -86,8 +87,8 @@ BACKGROUND_BYTES = 1 << 20
 def open_source(path: Path, rel: str, *, background: bool = False) -> Source:
     """The file's format and content hash (and, for csv/tsv, its line layout and UTF-8 check).
 
-    With ``background``, a large csv/tsv file's hash/layout pass runs in a thread while the caller
-    goes on (reading the file with the engine): ``sha256`` is "" and ``pending`` is set until
+    With ``background``, a large file's hash (and a csv/tsv file's layout) pass runs in a thread while
+    the caller goes on (reading the file with the engine): ``sha256`` is "" and ``pending`` is set until
     ``Source.finish()``, which the caller must call before using the hash. ``read`` calls it
     before it needs the layout, and checks the whole-file UTF-8 verdict after the read (re-reading
     as GB18030 when the file is not UTF-8 after all), so the outcome is the same as without it.
@@ -104,6 +105,9 @@ def open_source(path: Path, rel: str, *, background: bool = False) -> Source:
                 return Source(path, rel, fmt, "", None, pending=_Pass(path))
             sha, lay = L.sha256_and_layout(path)
             return Source(path, rel, fmt, sha, lay)
+        if background and fmt != "xlsx" and path.stat().st_size >= BACKGROUND_BYTES:
+            # (an xlsx is read in Python, holding the GIL: no overlap to gain)
+            return Source(path, rel, fmt, "", None, pending=_Pass(path, binary=True))
         return Source(path, rel, fmt, L.sha256(path))
     except OSError as exc:
         raise UnreadableFileError(f"{rel}: cannot be read ({exc})", details={"file": rel}) from exc
