@@ -24,6 +24,9 @@ ORDER = [
     ("paired_build_session15.md", "Issues 3 (b) and 8 — threads, background tokens and exact sums, old vs new code"),
     ("paired_build_session16.md", "Issues 3 (b) and 8 — indicators: adjusted sums as changes, harmonisation on the driver, old vs new code"),
     ("paired_build_session16_final.md", "Issues 3 (b) and 8 — the session of 2026-11-28 as a whole, old vs new code"),
+    ("paired_build_session17.md", "Issues 3 (b) and 8 — publishing on threads, catalogue lookups, old vs new code"),
+    ("paired_ingest_session17.md", "Issue 8 — ingest of the 5 M-row Parquet season: unordered read, old vs new code"),
+    ("paired_ingest50_session17.md", "Issue 8 — ingest of the 50 M-row Parquet season: unordered read, old vs new code"),
 ]
 
 HEADER = """# Benchmarks
