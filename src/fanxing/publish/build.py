@@ -458,9 +458,9 @@ def _hashes(stage: Path, known: dict | None = None) -> dict[str, str]:
     GIL; a large build publishes GBs of CSV). ``known`` keeps digests by (path, size, mtime) across
     calls: a manifest written twice (before and after the report) hashes each file once."""
     known = {} if known is None else known
-    files = sorted((p for p in stage.rglob("*") if p.is_file() and p != stage / "manifest.json"),
-                   key=lambda p: (-p.stat().st_size, str(p)))
-    keys = {p: (str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+    stats = {p: p.stat() for p in stage.rglob("*") if p.is_file() and p != stage / "manifest.json"}
+    keys = {p: (str(p), st.st_size, st.st_mtime_ns) for p, st in stats.items()}
+    files = sorted(stats, key=lambda p: (-stats[p].st_size, str(p)))
     todo = [p for p in files if keys[p] not in known]
     for p, digest in zip(todo, ordered_map(sha256_file, todo, name="fanxing-sha"), strict=True):
         known[keys[p]] = digest

@@ -51,7 +51,7 @@ def rank_table(ranks: np.ndarray, nominal: np.ndarray, units: pd.Index, top: int
     step = max(1, _TABLE_BLOCK // max(1, n_rep))
     small = n < 1 << 16  # ranks fit 16 bits: a radix sort
 
-    def block(c0: int) -> None:
+    def summarise(c0: int) -> None:
         """Units c0..c0+step: their (units × replications) copy sorted in cache; each block writes
         its own slice of the outputs, so blocks run on threads (numpy's sorts release the GIL)."""
         block = ranks[:, c0:c0 + step].T
@@ -67,7 +67,7 @@ def rank_table(ranks: np.ndarray, nominal: np.ndarray, units: pd.Index, top: int
                           ("lo", np.maximum(cnt - 1, 0) // 2), ("hi", cnt // 2)):
             at[name][c0:c0 + step] = srt[rows, np.minimum(first + idx, n_rep - 1)]
 
-    for _ in ordered_map(block, range(0, n, step), name="fanxing-ranktable"):
+    for _ in ordered_map(summarise, range(0, n, step), name="fanxing-ranktable"):
         pass
     has = count > 0
 
