@@ -1,5 +1,6 @@
-"""Threads for the numpy work of a build (the rank intervals' Monte Carlo and its plan's variant builds,
-the periods ranked without intervals, novelty's screening, the CSV writer).
+"""Threads for the numpy work of a build (the rank intervals' Monte Carlo, its plan's variant builds and
+its per-unit summaries, the periods ranked without intervals, novelty's screening, the CSV writer, the
+manifest's hashes).
 
 numpy and scipy release the GIL in the products, sorts and element-wise loops that dominate that
 work, so independent pieces of it run side by side on threads. Every use here gives the same result
