@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 
@@ -100,6 +101,9 @@ def test_each_period_kind_is_published_as_soon_as_it_is_ranked(published):
         assert len(ind) >= len(t)
         if kind != "annual":
             assert f"write.{kind}" in m["timings"] and f"write.{kind}" in m["peak_rss_mib"]
+    # CPU seconds per step: every timed step has them, and no step burns more than the cores allow
+    assert set(m["cpu_seconds"]) == set(m["timings"]) - {"total"}
+    assert all(0 <= m["cpu_seconds"][k] <= m["timings"][k] * os.cpu_count() + 0.5 for k in m["cpu_seconds"])
     order = list(m["timings"])
     assert order.index("index.weekly") < order.index("write.weekly") < order.index("indicators.launch7")
 

@@ -84,13 +84,16 @@ class BuildSummary:
 class _Timer:
     """Times each step of a build into ``ctx_timings`` and, on Linux, records the peak resident
     memory within each step into ``peaks`` (MiB), sampled every 50 ms by a thread that runs while
-    the timer is entered (``with _Timer(...) as timer:``)."""
+    the timer is entered (``with _Timer(...) as timer:``). ``cpu`` gets the CPU seconds (user +
+    system, every thread of the process) spent within each step: their ratio to the step's time
+    says how many cores it kept busy."""
 
     def __init__(self, ctx_timings: dict[str, float], progress: Progress | None,
                  peaks: dict[str, float] | None = None):
         self.t = ctx_timings
         self.progress = progress
         self.peaks = peaks
+        self.cpu: dict[str, float] = {}
         self.current: str | None = None
         self._stop = threading.Event()
 
@@ -117,11 +120,13 @@ class _Timer:
                 if timer.progress:
                     timer.progress(name)
                 timer.current = name
+                self.c0 = _cpu_seconds()
                 self.t0 = time.perf_counter()
 
             def __exit__(self, *exc):
                 # a step entered again (a kind ranked one run of periods at a time) adds up
                 timer.t[name] = round(timer.t.get(name, 0.0) + time.perf_counter() - self.t0, 4)
+                timer.cpu[name] = round(timer.cpu.get(name, 0.0) + _cpu_seconds() - self.c0, 3)
                 if timer.peaks is not None:
                     rss = _rss_mib()
                     if rss is not None:
@@ -164,6 +169,12 @@ def _rss_mib() -> float | None:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of every thread of this process so far."""
+    t = os.times()
+    return t.user + t.system
 
 
 def season_of(wh: Warehouse) -> Season:
@@ -287,13 +298,13 @@ def build(season_dir: str | Path, out_dir: str | Path, *, methodology: str | Pat
             if report_frames is not None:
                 # the report reads the manifest (methodology hash, accounting): write it first, then again
                 # so that its list of outputs covers the report too
-                _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
+                _write_manifest(stage, ctx, season_dir, counts, timings, peaks, timer.cpu)
                 with timer.step("report"):
                     written = write_report(stage, pdf=pdf, **report_frames)
                 counts["report_files"] = sum(1 for p in (stage / "report").rglob("*") if p.is_file())
                 counts["report_pdf"] = int("pdf" in written)
             timings["total"] = round(time.perf_counter() - t_start, 4)
-            _write_manifest(stage, ctx, season_dir, counts, timings, peaks)
+            _write_manifest(stage, ctx, season_dir, counts, timings, peaks, timer.cpu)
             annual = stage / "rankings" / "annual.csv"
             top = pd.read_csv(annual, dtype={"drama_id": str}).head(10) if annual.exists() else pd.DataFrame()
             publish_dir(stage, out_dir)
@@ -468,7 +479,7 @@ def _hashes(stage: Path, known: dict | None = None) -> dict[str, str]:
 
 
 def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: dict, timings: dict,
-                    peaks: dict | None = None) -> None:
+                    peaks: dict | None = None, cpu: dict | None = None) -> None:
     report = ctx.ingest
     outputs = _hashes(stage, ctx.__dict__.setdefault("_digests", {}))
     manifest = {
@@ -490,6 +501,8 @@ def _write_manifest(stage: Path, ctx: BuildContext, season_dir: Path, counts: di
         "timings": timings,
         # peak resident memory of the build process within each step (MiB; sampled every 50 ms)
         "peak_rss_mib": {k: round(v, 1) for k, v in (peaks or {}).items()},
+        # CPU seconds of the build process (all threads) within each step; / timings = cores busy
+        "cpu_seconds": dict(cpu or {}),
         "counts": counts,
         "indicators": {k: {"dimension": v[0], "name": v[1], "description": v[2]} for k, v in INDICATORS.items()},
         "outputs": outputs,

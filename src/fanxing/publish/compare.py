@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 #: manifest keys that say when, where and with what a build ran, not what it found
-VOLATILE_MANIFEST_KEYS = ("build_id", "created_at", "engine", "versions", "timings", "peak_rss_mib", "outputs")
+VOLATILE_MANIFEST_KEYS = ("build_id", "created_at", "engine", "versions", "timings", "peak_rss_mib", "cpu_seconds",
+                         "outputs")
 
 
 def files(d: Path) -> list[str]:
