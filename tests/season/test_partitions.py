@@ -101,9 +101,11 @@ def test_bad_platform_list_is_a_clear_error(tmp_path, bad):
         ingest_season(season, wh)
 
 
-def test_files_that_differ_only_in_partition_values_they_carry_share_one_read(tmp_path):
+def test_files_that_differ_only_in_partition_values_they_carry_share_one_read(tmp_path, monkeypatch):
     """The read expression of a file is built (and its SQL compiled) once per shape: the partition
-    values of columns a file has do not make it another shape; those it lacks (filled in) do."""
+    values of columns a file has do not make it another shape; those it lacks (filled in) do.
+    (The memo is the connection's: one loading thread here, so that one connection reads them all.)"""
+    monkeypatch.setenv("FANXING_THREADS", "1")
     metrics = {}
     for platform in ("douyin", "kuaishou", "iqiyi"):
         for month in (1, 2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import ibis
 import yaml
 
 from fanxing.errors import FanxingError, SeasonError, UnreadableFileError
+from fanxing.parallel import ordered_map, threads
 from fanxing.season import metrics as M
 from fanxing.season import tables as T
 from fanxing.season.headers import PLATFORM_IDS, normalise_header
@@ -188,6 +190,157 @@ def _prepare(wh, kind: str, src: Source, tmpdir: Path, mappings, cache: dict):
     raise ValueError(kind)
 
 
+def _workers(wh) -> int:
+    """Files loaded at a time: two where the engine gives a thread its own connection (DuckDB)
+    and two CPUs are usable (``FANXING_THREADS``), else one."""
+    if not hasattr(wh.backend, "worker"):
+        return 1
+    return min(2, threads())
+
+
+class _Stopped(Exception):
+    """A file before this one failed with an unexpected error: this one is not written."""
+
+
+class _Turns:
+    """Files write (their quarantine rows, facts and load_log row, in one transaction each) in file
+    order: file ``i`` waits until every file before it is done. Reading and checking a file needs
+    no turn, so the next file is read while this one writes."""
+
+    def __init__(self, first: int):
+        self._cv = threading.Condition()
+        self._next = first
+        self._failed = False
+
+    @contextlib.contextmanager
+    def turn(self, i: int):
+        with self._cv:
+            self._cv.wait_for(lambda: self._next == i or self._failed)
+            if self._failed:
+                raise _Stopped()
+        try:
+            yield
+        finally:
+            with self._cv:
+                self._next = i + 1
+                self._cv.notify_all()
+
+    def fail(self) -> None:
+        with self._cv:
+            self._failed = True
+            self._cv.notify_all()
+
+
+class _Loader:
+    """Loads season files: ``one`` in the calling thread, ``run_parallel`` two at a time."""
+
+    def __init__(self, wh, season: Path, tmp: Path, mappings, cache: dict, load_id: int,
+                 loaded: set, loaded_files: set, report: IngestReport, progress: Progress | None, n: int):
+        self.wh, self.season, self.tmp, self.mappings, self.cache = wh, season, tmp, mappings, cache
+        self.load_id, self.loaded, self.loaded_files = load_id, loaded, loaded_files
+        self.report, self.progress, self.n = report, progress, n
+
+    def one(self, wh, i: int, kind: str, path: Path, fr: FileReport, turns: _Turns | None = None) -> None:
+        """Load file ``i``: read and check it (no turn needed), then write it in its turn."""
+        turn = turns.turn(i) if turns is not None else contextlib.nullcontext()
+        if turns is None and self.progress:
+            self.progress(fr.file, i, self.n)
+        state = self._read(wh, kind, path, fr)
+        with turn:
+            if turns is not None and self.progress:
+                self.progress(fr.file, i, self.n)
+            self._write(wh, kind, fr, *state)
+
+    def _read(self, wh, kind: str, path: Path, fr: FileReport):
+        """(source, prepared, error): the file read and checked, or the error that stopped it."""
+        src = None
+        try:
+            # a file never loaded under this name is most likely new: its hash pass runs alongside
+            # the read, and the skip check waits for it (a rename of a loaded file is still
+            # skipped, after a wasted read); a known name is hashed first
+            src = open_source(path, fr.file, background=fr.file not in self.loaded_files)
+            if src.pending is None and (src.sha256, kind) in self.loaded:
+                return src, None, None
+            # read and checked outside the transaction (row ids give the file order only once
+            # committed); the file's writes then happen in one transaction
+            try:
+                prepared = _prepare(wh, kind, src, self.tmp, self.mappings, self.cache)
+            finally:
+                src.finish()  # the hash and the whole-file checks, before anything is written
+            return src, prepared, None
+        except FanxingError as exc:
+            return src, None, exc
+
+    def _write(self, wh, kind: str, fr: FileReport, src, prepared, error) -> None:
+        """In the file's turn: skip it (same content already loaded), record its error, or commit it."""
+        con, load_id = wh.con, self.load_id
+        try:
+            if error is not None:
+                raise error
+            fr.sha256 = src.sha256
+            if (src.sha256, kind) in self.loaded:
+                if prepared is not None:
+                    wh.backend.drop_names(con, prepared.read.temps)
+                fr.status = "skipped"
+                _log(wh, load_id, fr)
+                return
+            try:
+                with wh.backend.transaction(con):
+                    read, settled = commit(wh, prepared, fr.file, load_id)
+                    fr.encoding = src.encoding
+                    fr.rows_read, fr.rows_loaded = read, settled.loaded
+                    fr.rows_merged, fr.rows_quarantined = settled.merged, settled.quarantined
+                    if not fr.balanced:  # a bug, never bad input
+                        raise RuntimeError(f"{fr.file}: row accounting does not add up: {fr}")
+                    _log(wh, load_id, fr, self.loaded)
+            finally:
+                wh.backend.drop_names(con, prepared.read.temps)
+        except FanxingError as exc:
+            if src is not None and src.pending is None and not fr.sha256:
+                fr.sha256 = src.sha256
+            fr.status, fr.error, fr.error_code = "error", exc.message, exc.code
+            fr.rows_read = fr.rows_loaded = fr.rows_merged = fr.rows_quarantined = 0
+            self.report.errors.append(exc.message if fr.file in exc.message else f"{fr.file}: {exc.message}")
+            _log(wh, load_id, fr)
+
+    def run_parallel(self, items: list[tuple[int, str, Path, FileReport]]) -> None:
+        """Load ``items`` (consecutive files that no other of them depends on) on two threads, each
+        with its own connection (``backend.worker``): one file is read and checked while the one
+        before it writes. Files write in file order (``_Turns``), so duplicates, quarantine and
+        load_log come out exactly as loading them one at a time gives."""
+        wh = self.wh
+        if "resolver" not in self.cache:  # read once, before the threads share the cache
+            self.cache["resolver"] = _resolver(wh.con)
+            self.cache["platforms"] = _platforms(wh.con)
+        turns = _Turns(items[0][0])
+        local = threading.local()
+        opened: list = []
+        lock = threading.Lock()
+
+        def connection():
+            w = getattr(local, "wh", None)
+            if w is None:
+                w = local.wh = type(wh)(wh.backend.worker(wh.con), wh.backend, wh.path, wh.engine)
+                with lock:
+                    opened.append(w)
+            return w
+
+        def load(item):
+            try:
+                self.one(connection(), *item, turns=turns)
+            except BaseException:
+                turns.fail()  # the files after it stop at their turn
+                raise
+
+        try:
+            for _ in ordered_map(load, items, 2, name="fanxing-ingest"):
+                pass
+        finally:
+            for w in opened:
+                with contextlib.suppress(Exception):
+                    w.con.disconnect()
+
+
 def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | None = None) -> IngestReport:
     """Load every file of a season into ``warehouse`` (a ``fanxing.warehouse.Warehouse``).
 
@@ -216,58 +369,30 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
     cache: dict = {}  # catalogue and platform registry, read once they are loaded
     loaded = _loaded_contents(con)
     loaded_files = _loaded_files(con)
+    reports = []
+    for kind, path in files:
+        fr = FileReport(file=path.relative_to(season).as_posix(), kind=kind, format=file_format(path) or "")
+        reports.append(fr)
+        report.files.append(fr)
     # one transaction per file; an engine that can checkpoint once for all of them does so
     bulk = getattr(wh.backend, "bulk_load", None)
     with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp, \
             (bulk(con) if bulk else contextlib.nullcontext()):
-        for i, (kind, path) in enumerate(files):
-            rel = path.relative_to(season).as_posix()
-            if progress:
-                progress(rel, i, len(files))
-            fr = FileReport(file=rel, kind=kind, format=file_format(path) or "")
-            report.files.append(fr)
-            src = None
-            try:
-                # a file never loaded under this name is most likely new: its hash pass runs
-                # alongside the read, and the skip check waits for it (a rename of a loaded file
-                # is still skipped, after a wasted read); a known name is hashed first
-                src = open_source(path, rel, background=rel not in loaded_files)
-                if src.pending is None:
-                    fr.sha256 = src.sha256
-                    if (src.sha256, kind) in loaded:
-                        fr.status = "skipped"
-                        _log(wh, load_id, fr)
-                        continue
-                # read and checked outside the transaction (row ids give the file order only
-                # once committed); the file's writes then happen in one transaction
-                try:
-                    prepared = _prepare(wh, kind, src, Path(tmp), mappings, cache)
-                finally:
-                    src.finish()  # the hash and the whole-file checks, before anything is written
-                fr.sha256 = src.sha256
-                if (src.sha256, kind) in loaded:
-                    wh.backend.drop_names(con, prepared.read.temps)
-                    fr.status = "skipped"
-                    _log(wh, load_id, fr)
-                    continue
-                try:
-                    with wh.backend.transaction(con):
-                        read, settled = commit(wh, prepared, rel, load_id)
-                        fr.encoding = src.encoding
-                        fr.rows_read, fr.rows_loaded = read, settled.loaded
-                        fr.rows_merged, fr.rows_quarantined = settled.merged, settled.quarantined
-                        if not fr.balanced:  # a bug, never bad input
-                            raise RuntimeError(f"{rel}: row accounting does not add up: {fr}")
-                        _log(wh, load_id, fr, loaded)
-                finally:
-                    wh.backend.drop_names(con, prepared.read.temps)
-            except FanxingError as exc:
-                if src is not None and src.pending is None and not fr.sha256:
-                    fr.sha256 = src.sha256
-                fr.status, fr.error, fr.error_code = "error", exc.message, exc.code
-                fr.rows_read = fr.rows_loaded = fr.rows_merged = fr.rows_quarantined = 0
-                report.errors.append(exc.message if rel in exc.message else f"{rel}: {exc.message}")
-                _log(wh, load_id, fr)
+        loader = _Loader(wh, season, Path(tmp), mappings, cache, load_id, loaded, loaded_files, report,
+                         progress, len(files))
+        i = 0
+        while i < len(files):
+            # a run of metrics files loads two at a time (see _Loader.run_parallel); the others,
+            # which later files depend on (registry, catalogue), one after the other
+            j = i
+            while j < len(files) and files[j][0] == "metrics":
+                j += 1
+            if j - i >= 2 and _workers(wh) >= 2:
+                loader.run_parallel([(k, *files[k], reports[k]) for k in range(i, j)])
+                i = j
+                continue
+            loader.one(wh, i, *files[i], reports[i])
+            i += 1
         qpath = season / "surveys" / "questions.yaml"
         if qpath.is_file():
             surveys = [Path(f.file).name.split(".")[0] for f in report.files if f.kind == "survey"]

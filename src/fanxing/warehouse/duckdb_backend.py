@@ -284,13 +284,22 @@ def bulk_load(con) -> Iterator[None]:
 
 @contextlib.contextmanager
 def unordered(con) -> Iterator[None]:
-    """Let the engine write in any order (faster) where row order does not matter."""
+    """Let the engine write in any order (faster) where row order does not matter. The setting is
+    this connection's alone (another thread's connection, see ``worker``, keeps its order)."""
     raw = _raw(con)
-    raw.execute("SET preserve_insertion_order = false")
+    raw.execute("SET SESSION preserve_insertion_order = false")
     try:
         yield
     finally:
-        raw.execute("SET preserve_insertion_order = true")
+        raw.execute("SET SESSION preserve_insertion_order = true")
+
+
+def worker(con) -> ibis.BaseBackend:
+    """Another connection to the warehouse of ``con``, for a second thread: the same database and
+    tables, its own temporary tables, transactions and session settings (``disconnect()`` closes it)."""
+    raw = _raw(con).cursor()
+    raw.execute("SET SESSION preserve_insertion_order = true")
+    return ibis.duckdb.from_connection(raw)
 
 
 def _finish(con, name: str, line_expr: str, rejects, invalid_unicode=False) -> Staged:
