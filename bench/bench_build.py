@@ -83,7 +83,7 @@ def main() -> None:
                        capture_output=True)
     metrics = str(season / "metrics" / "*.csv")
     rows = sum(max(0, p.read_bytes().count(b"\n") - 1) for p in (season / "metrics").glob("*.csv"))
-    bare, built, rss_b, rss_f, timings, all_timings, peaks = [], [], [], [], None, [], {}
+    bare, built, rss_b, rss_f, timings, all_timings, peaks, cpu = [], [], [], [], None, [], {}, {}
     # peak RSS per child needs a fresh parent measurement each time: run each child through a shim
     shim = [sys.executable, str(Path(__file__)), "--child"]
     for i in range(args.runs):
@@ -98,6 +98,7 @@ def main() -> None:
 
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         timings, peaks = manifest["timings"], manifest.get("peak_rss_mib", {})
+        cpu = manifest.get("cpu_seconds", {})
         all_timings.append(timings)
         print(f"run {i + 1}: bare {bare[-1]:.1f} s ({rss_b[-1]:.0f} MiB), build {built[-1]:.1f} s ({rss_f[-1]:.0f} MiB)",
               flush=True)
@@ -125,11 +126,19 @@ def main() -> None:
         "Peak resident memory within each step (last run, MiB): "
         + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items() if v >= 256),
         "",
+        *cpu_line(timings or {}, cpu),
         *stage_table(all_timings),
     ]
     OUT.mkdir(exist_ok=True)
     (OUT / "build.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
+
+
+def cpu_line(timings: dict[str, float], cpu: dict[str, float]) -> list[str]:
+    """Cores each step kept busy (the manifest's CPU seconds / the step's time), last run."""
+    busy = [f"{k} {cpu[k] / timings[k]:.2f}" for k in cpu if timings.get(k, 0) >= 0.5]
+    return ["Cores busy within each step (last run; CPU seconds of every thread / wall seconds): "
+            + ", ".join(busy), ""] if busy else []
 
 
 def stage_table(all_timings: list[dict[str, float]]) -> list[str]:

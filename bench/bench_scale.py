@@ -147,6 +147,7 @@ def main() -> None:
             manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
             results[engine].append({"wall": wall, "rss": rss, "timings": manifest["timings"],
                                     "peaks": manifest.get("peak_rss_mib", {}),
+                                    "cpu": manifest.get("cpu_seconds", {}),
                                     "facts": sum(f["rows_loaded"] for f in manifest["inputs"] if f["kind"] == "metrics"),
                                     "dramas": manifest["counts"].get("rankings.annual")})
             print(f"run {i + 1} {engine}: {wall:.1f} s, {rss:.0f} MiB, stages {manifest['timings']}", flush=True)
@@ -191,6 +192,11 @@ def write(args, season: Path, n_files: int, engines: list[str], results: dict) -
             peaks = ", ".join(f"{k} {m / 1024:.1f}" for k, m in last["peaks"].items() if m >= 512)
             lines += ["", f"Peak resident memory of the build process within each step (last run, GiB; steps "
                           f"under 0.5 GiB left out; the Spark JVM is not included): {peaks}."]
+        busy = [f"{k} {c / last['timings'][k]:.2f}" for k, c in last.get("cpu", {}).items()
+                if last["timings"].get(k, 0) >= 1]
+        if busy:
+            lines += ["", "Cores busy within each step (last run; CPU seconds of the build process's threads / "
+                          f"wall seconds; steps under 1 s left out, the Spark JVM not included): {', '.join(busy)}."]
     goal = results.get("duckdb")
     if goal:
         ok = med["duckdb"] < 180 and rss["duckdb"] < 6 * 1024

@@ -27,6 +27,8 @@ ORDER = [
     ("paired_build_session17.md", "Issues 3 (b) and 8 — publishing on threads, catalogue lookups, old vs new code"),
     ("paired_ingest_session17.md", "Issue 8 — ingest of the 5 M-row Parquet season: unordered read, old vs new code"),
     ("paired_ingest50_session17.md", "Issue 8 — ingest of the 50 M-row Parquet season: unordered read, old vs new code"),
+    ("paired_build_session18.md", "Issues 3 (b) and 8 — loading two metrics files at a time, old vs new code"),
+    ("paired_ingest50_session18.md", "Issue 8 — ingest of the 50 M-row Parquet season: two files at a time, old vs new code"),
 ]
 
 HEADER = """# Benchmarks
