@@ -62,23 +62,32 @@ def test_two_at_a_time_loads_exactly_what_one_at_a_time_does(tmp_path, monkeypat
         assert {"conflicting_duplicate", "unknown_drama"} <= reasons, reasons
 
 
-def test_a_failure_while_loading_two_at_a_time_stops_the_files_after_it(tmp_path, monkeypatch):
-    """An unexpected error in one file (a bug, not bad input) is raised; no file after it writes."""
+@pytest.mark.parametrize("where", ["commit", "read"])
+def test_a_failure_while_loading_two_at_a_time_stops_the_files_after_it(tmp_path, monkeypatch, where):
+    """An unexpected error in one file (a bug, not bad input), whether it comes while the file is
+    read and checked or while it writes, is the error raised; every file before it is written, as
+    one at a time, and no file after it."""
     import fanxing.season.ingest as ingest
 
     season = _season(tmp_path / "season")
-    real = ingest.commit
+    real_commit, real_prepare = ingest.commit, ingest._prepare
 
     def commit(wh, prepared, rel, load_id):
         if rel.endswith("f4.csv"):
             raise RuntimeError("boom")
-        return real(wh, prepared, rel, load_id)
+        return real_commit(wh, prepared, rel, load_id)
 
-    monkeypatch.setattr(ingest, "commit", commit)
+    def prepare(wh, kind, src, tmpdir, mappings, cache):
+        if src.rel.endswith("f4.csv"):
+            raise RuntimeError("boom")
+        return real_prepare(wh, kind, src, tmpdir, mappings, cache)
+
+    monkeypatch.setattr(ingest, "commit" if where == "commit" else "_prepare",
+                        commit if where == "commit" else prepare)
     monkeypatch.setenv("FANXING_THREADS", "2")
     with Warehouse.connect(tmp_path / "w.duckdb") as wh:
         with pytest.raises(RuntimeError, match="boom"):
             ingest_season(season, wh)
         logged = set(wh.table("load_log").execute()["file"])
-    assert {"metrics/f0.csv", "metrics/f3.csv"} <= logged
+    assert {f"metrics/f{k}.csv" for k in range(4)} <= logged
     assert not logged & {"metrics/f4.csv", "metrics/f5.csv", "metrics/f6.csv", "metrics/f7.csv"}

@@ -205,18 +205,23 @@ class _Stopped(Exception):
 class _Turns:
     """Files write (their quarantine rows, facts and load_log row, in one transaction each) in file
     order: file ``i`` waits until every file before it is done. Reading and checking a file needs
-    no turn, so the next file is read while this one writes."""
+    no turn, so the next file is read while this one writes. After an unexpected error in file
+    ``k`` (``fail(k)``), the files before ``k`` still write, as one at a time would have; those
+    after it stop at their turn."""
 
     def __init__(self, first: int):
         self._cv = threading.Condition()
         self._next = first
-        self._failed = False
+        self._failed_at: int | None = None
+
+    def _stopped(self, i: int) -> bool:
+        return self._failed_at is not None and i > self._failed_at
 
     @contextlib.contextmanager
     def turn(self, i: int):
         with self._cv:
-            self._cv.wait_for(lambda: self._next == i or self._failed)
-            if self._failed:
+            self._cv.wait_for(lambda: self._next == i or self._stopped(i))
+            if self._stopped(i):
                 raise _Stopped()
         try:
             yield
@@ -225,9 +230,9 @@ class _Turns:
                 self._next = i + 1
                 self._cv.notify_all()
 
-    def fail(self) -> None:
+    def fail(self, k: int) -> None:
         with self._cv:
-            self._failed = True
+            self._failed_at = k if self._failed_at is None else min(k, self._failed_at)
             self._cv.notify_all()
 
 
@@ -328,8 +333,10 @@ class _Loader:
         def load(item):
             try:
                 self.one(connection(), *item, turns=turns)
+            except _Stopped:
+                raise
             except BaseException:
-                turns.fail()  # the files after it stop at their turn
+                turns.fail(item[0])  # the files after it stop at their turn
                 raise
 
         try:
