@@ -239,9 +239,9 @@ class _Turns:
 class _Loader:
     """Loads season files: ``one`` in the calling thread, ``run_parallel`` two at a time."""
 
-    def __init__(self, wh, season: Path, tmp: Path, mappings, cache: dict, load_id: int,
-                 loaded: set, loaded_files: set, report: IngestReport, progress: Progress | None, n: int):
-        self.wh, self.season, self.tmp, self.mappings, self.cache = wh, season, tmp, mappings, cache
+    def __init__(self, wh, tmp: Path, mappings, cache: dict, load_id: int, loaded: set, loaded_files: set,
+                 report: IngestReport, progress: Progress | None, n: int):
+        self.wh, self.tmp, self.mappings, self.cache = wh, tmp, mappings, cache
         self.load_id, self.loaded, self.loaded_files = load_id, loaded, loaded_files
         self.report, self.progress, self.n = report, progress, n
 
@@ -376,17 +376,14 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
     cache: dict = {}  # catalogue and platform registry, read once they are loaded
     loaded = _loaded_contents(con)
     loaded_files = _loaded_files(con)
-    reports = []
-    for kind, path in files:
-        fr = FileReport(file=path.relative_to(season).as_posix(), kind=kind, format=file_format(path) or "")
-        reports.append(fr)
-        report.files.append(fr)
+    report.files = [FileReport(file=path.relative_to(season).as_posix(), kind=kind, format=file_format(path) or "")
+                    for kind, path in files]
     # one transaction per file; an engine that can checkpoint once for all of them does so
     bulk = getattr(wh.backend, "bulk_load", None)
     with tempfile.TemporaryDirectory(prefix="fanxing-ingest-") as tmp, \
             (bulk(con) if bulk else contextlib.nullcontext()):
-        loader = _Loader(wh, season, Path(tmp), mappings, cache, load_id, loaded, loaded_files, report,
-                         progress, len(files))
+        loader = _Loader(wh, Path(tmp), mappings, cache, load_id, loaded, loaded_files, report, progress,
+                         len(files))
         i = 0
         while i < len(files):
             # a run of metrics files loads two at a time (see _Loader.run_parallel); the others,
@@ -395,10 +392,10 @@ def ingest_season(season_dir: str | Path, warehouse, *, progress: Progress | Non
             while j < len(files) and files[j][0] == "metrics":
                 j += 1
             if j - i >= 2 and _workers(wh) >= 2:
-                loader.run_parallel([(k, *files[k], reports[k]) for k in range(i, j)])
+                loader.run_parallel([(k, *files[k], report.files[k]) for k in range(i, j)])
                 i = j
                 continue
-            loader.one(wh, i, *files[i], reports[i])
+            loader.one(wh, i, *files[i], report.files[i])
             i += 1
         qpath = season / "surveys" / "questions.yaml"
         if qpath.is_file():
