@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import cpu_model, memory_gib
+from benchlib import cores_busy, cpu_model, memory_gib
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -126,19 +126,13 @@ def main() -> None:
         "Peak resident memory within each step (last run, MiB): "
         + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items() if v >= 256),
         "",
-        *cpu_line(timings or {}, cpu),
+        *(["Cores busy within each step (last run; CPU seconds of every thread / wall seconds): "
+           + cores_busy(timings, cpu, 0.5), ""] if timings and cpu else []),
         *stage_table(all_timings),
     ]
     OUT.mkdir(exist_ok=True)
     (OUT / "build.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
-
-
-def cpu_line(timings: dict[str, float], cpu: dict[str, float]) -> list[str]:
-    """Cores each step kept busy (the manifest's CPU seconds / the step's time), last run."""
-    busy = [f"{k} {cpu[k] / timings[k]:.2f}" for k in cpu if timings.get(k, 0) >= 0.5]
-    return ["Cores busy within each step (last run; CPU seconds of every thread / wall seconds): "
-            + ", ".join(busy), ""] if busy else []
 
 
 def stage_table(all_timings: list[dict[str, float]]) -> list[str]:

@@ -30,7 +30,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchlib import cpu_model, memory_gib
+from benchlib import cores_busy, cpu_model, memory_gib
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -192,11 +192,10 @@ def write(args, season: Path, n_files: int, engines: list[str], results: dict) -
             peaks = ", ".join(f"{k} {m / 1024:.1f}" for k, m in last["peaks"].items() if m >= 512)
             lines += ["", f"Peak resident memory of the build process within each step (last run, GiB; steps "
                           f"under 0.5 GiB left out; the Spark JVM is not included): {peaks}."]
-        busy = [f"{k} {c / last['timings'][k]:.2f}" for k, c in last.get("cpu", {}).items()
-                if last["timings"].get(k, 0) >= 1]
-        if busy:
+        if last.get("cpu"):
             lines += ["", "Cores busy within each step (last run; CPU seconds of the build process's threads / "
-                          f"wall seconds; steps under 1 s left out, the Spark JVM not included): {', '.join(busy)}."]
+                          "wall seconds; steps under 1 s left out, the Spark JVM not included): "
+                          f"{cores_busy(last['timings'], last['cpu'], 1)}."]
     goal = results.get("duckdb")
     if goal:
         ok = med["duckdb"] < 180 and rss["duckdb"] < 6 * 1024
