@@ -168,11 +168,17 @@ def _write_season(wh, season: Path, given: dict) -> dict:
     return row
 
 
-def _prepare(wh, kind: str, src: Source, tmpdir: Path, mappings, cache: dict):
-    fmap = mapping_for(mappings, src.rel)
-    if kind in ("metrics", "jury") and "resolver" not in cache:  # dramas/platforms load first
+def _catalogue(wh, cache: dict) -> None:
+    """The title resolver and the platform registry into ``cache``, read once they are loaded."""
+    if "resolver" not in cache:
         cache["resolver"] = _resolver(wh.con)
         cache["platforms"] = _platforms(wh.con)
+
+
+def _prepare(wh, kind: str, src: Source, tmpdir: Path, mappings, cache: dict):
+    fmap = mapping_for(mappings, src.rel)
+    if kind in ("metrics", "jury"):  # dramas/platforms load first
+        _catalogue(wh, cache)
     if kind == "metrics":
         known, registry = cache["platforms"]
         return M.prepare_metrics(wh, src, tmpdir, fmap, resolver=cache["resolver"], platforms=known,
@@ -314,9 +320,7 @@ class _Loader:
         before it writes. Files write in file order (``_Turns``), so duplicates, quarantine and
         load_log come out exactly as loading them one at a time gives."""
         wh = self.wh
-        if "resolver" not in self.cache:  # read once, before the threads share the cache
-            self.cache["resolver"] = _resolver(wh.con)
-            self.cache["platforms"] = _platforms(wh.con)
+        _catalogue(wh, self.cache)  # read once, before the threads share the cache
         turns = _Turns(items[0][0])
         local = threading.local()
         opened: list = []
